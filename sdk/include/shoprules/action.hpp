@@ -1,0 +1,100 @@
+// What a rule decides: actions with typed params and a reason, and the output a rule writes to.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "shoprules/value.hpp"
+
+namespace shoprules {
+
+/// One thing the shop should do for the customer.
+struct Action {
+  /// What became of the action after every rule ran. Only Kept actions reach the decision's
+  /// actions; the others are recorded in its trace with `status_note` saying why.
+  enum class Status : std::uint8_t { Kept, Merged, Dropped };
+
+  std::string type;            ///< e.g. "refund.issue"; a third-party type is a dotted name
+  std::vector<Member> params;  ///< in the order the rule set them
+  std::string reason;          ///< human-readable, fit to read to a customer
+
+  // Set by the host, not by rules.
+  std::uint32_t origin = 0;  ///< which rule emitted it (an index into the host's rule table)
+  Status status = Status::Kept;
+  std::string status_note;
+
+  Action& set(std::string_view key, Value v) {
+    set_member(params, key, std::move(v));
+    return *this;
+  }
+  const Value* param(std::string_view key) const { return find_member(params, key); }
+  Value* param(std::string_view key) { return find_member(params, key); }
+  std::int64_t int_param(std::string_view key, std::int64_t fallback = 0) const {
+    const Value* v = param(key);
+    return v && v->kind() == Value::Kind::Int ? v->as_int() : fallback;
+  }
+  bool is_kept() const { return status == Status::Kept; }
+};
+
+/// Where a rule writes what it decided. It sees every action earlier rules emitted in this
+/// evaluation, so a rule may amend one (set a param, extend the reason) instead of adding its own.
+class RuleOutput {
+ public:
+  RuleOutput(std::vector<Action>& actions, std::string& note)
+      : actions_(&actions), note_(&note), first_own_(actions.size()) {}
+
+  /// Adds an action and returns it so params can be set: `out.emit("points.award", why).set(...)`.
+  Action& emit(std::string_view type, std::string reason) {
+    Action& a = actions_->emplace_back();
+    a.type.assign(type);
+    a.reason = std::move(reason);
+    return a;
+  }
+
+  /// Says why the rule did nothing. Takes a string literal: the host keeps the plugin loaded, so
+  /// the text stays valid without a copy.
+  template <std::size_t N>
+  void skip(const char (&why)[N]) {
+    skip_why_ = why;
+  }
+
+  /// Records what the rule did when it amended or dropped actions instead of emitting one.
+  void note(std::string what) {
+    if (!note_->empty()) note_->append("; ");
+    note_->append(what);
+  }
+
+  /// Takes an action out of the decision, keeping it in the trace with the reason.
+  void drop(Action& action, std::string why) {
+    action.status = Action::Status::Dropped;
+    action.status_note = std::move(why);
+  }
+
+  /// Every action so far in this evaluation, including dropped and merged ones.
+  std::vector<Action>& actions() { return *actions_; }
+
+  /// The first kept action of this type, or nullptr.
+  Action* find(std::string_view type) {
+    for (auto& a : *actions_)
+      if (a.is_kept() && a.type == type) return &a;
+    return nullptr;
+  }
+
+  // For the host.
+  std::size_t first_own() const { return first_own_; }
+  std::size_t emitted() const { return actions_->size() - first_own_; }
+  const char* skip_why() const { return skip_why_; }
+  bool noted() const { return !note_->empty(); }
+
+ private:
+  std::vector<Action>* actions_;
+  std::string* note_;
+  std::size_t first_own_;
+  const char* skip_why_ = nullptr;
+};
+
+}  // namespace shoprules

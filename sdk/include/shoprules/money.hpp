@@ -1,0 +1,44 @@
+// Money in reasons: minor units rendered for people, and integer percentages without floats.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+namespace shoprules {
+
+/// Currencies whose minor unit is the major unit (ISO 4217 exponent 0).
+inline bool zero_decimal_currency(std::string_view code) {
+  constexpr std::string_view kCodes[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
+                                         "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
+  for (std::string_view c : kCodes)
+    if (c == code) return true;
+  return false;
+}
+
+/// "49.95 USD" for 4995 minor units; "500 JPY" for a zero-decimal currency. Currencies with three
+/// decimals are shown with two: reasons are for people, params carry the exact amount.
+inline std::string format_money(std::int64_t minor, std::string_view currency) {
+  std::string out = minor < 0 ? "-" : "";
+  std::uint64_t v = minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : minor;
+  if (zero_decimal_currency(currency)) {
+    out += std::to_string(v);
+  } else {
+    std::string cents = std::to_string(v % 100);
+    out += std::to_string(v / 100) + "." + (cents.size() < 2 ? "0" : "") + cents;
+  }
+  if (!currency.empty()) {
+    out += ' ';
+    out += currency;
+  }
+  return out;
+}
+
+/// `percent`% of `amount`, rounded half up to the minor unit. Both must be non-negative and
+/// small enough that amount x percent fits in 64 bits (amounts up to 92 trillion minor units).
+inline std::int64_t percent_of(std::int64_t amount, std::int64_t percent) {
+  return (amount * percent + 50) / 100;
+}
+
+}  // namespace shoprules

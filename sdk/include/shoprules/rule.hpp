@@ -1,0 +1,198 @@
+// Rules and their declared params: what a plugin offers, and what a rule sees when it runs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "shoprules/action.hpp"
+#include "shoprules/event.hpp"
+
+namespace shoprules {
+
+enum class ParamType : std::uint8_t { Bool, Int, Number, String };
+
+inline constexpr const char* param_type_name(ParamType t) {
+  switch (t) {
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::Int:
+      return "int";
+    case ParamType::Number:
+      return "number";
+    case ParamType::String:
+      return "string";
+  }
+  return "?";
+}
+
+/// A declared rule param: its type, its range (or, for a string, its choices) and its default.
+/// Build one with bool_param, int_param, number_param or string_param.
+struct ParamSpec {
+  const char* name;
+  ParamType type;
+  const char* description;
+  bool bool_default = false;
+  std::int64_t int_default = 0;
+  std::int64_t int_min = 0;
+  std::int64_t int_max = 0;
+  double number_default = 0;
+  double number_min = 0;
+  double number_max = 0;
+  const char* string_default = "";
+  const char* choices = nullptr;  ///< "a|b|c", or nullptr for any string
+};
+
+constexpr ParamSpec bool_param(const char* name, bool def, const char* description) {
+  ParamSpec p{name, ParamType::Bool, description};
+  p.bool_default = def;
+  return p;
+}
+
+constexpr ParamSpec int_param(const char* name, std::int64_t def, std::int64_t min,
+                              std::int64_t max, const char* description) {
+  ParamSpec p{name, ParamType::Int, description};
+  p.int_default = def;
+  p.int_min = min;
+  p.int_max = max;
+  return p;
+}
+
+constexpr ParamSpec number_param(const char* name, double def, double min, double max,
+                                 const char* description) {
+  ParamSpec p{name, ParamType::Number, description};
+  p.number_default = def;
+  p.number_min = min;
+  p.number_max = max;
+  return p;
+}
+
+constexpr ParamSpec string_param(const char* name, const char* def, const char* choices,
+                                 const char* description) {
+  ParamSpec p{name, ParamType::String, description};
+  p.string_default = def;
+  p.choices = choices;
+  return p;
+}
+
+/// A param's value as the host validated it from the config (or took from its default).
+struct ParamValue {
+  bool b = false;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+};
+
+/// A rule's params for one config snapshot, read by name.
+class Params {
+ public:
+  Params(const ParamSpec* specs, const ParamValue* values, std::size_t count)
+      : specs_(specs), values_(values), count_(count) {}
+
+  bool boolean(std::string_view name) const { return get(name, ParamType::Bool).b; }
+  std::int64_t integer(std::string_view name) const { return get(name, ParamType::Int).i; }
+  double number(std::string_view name) const { return get(name, ParamType::Number).d; }
+  const std::string& string(std::string_view name) const { return get(name, ParamType::String).s; }
+
+ private:
+  const ParamValue& get(std::string_view name, ParamType type) const {
+    for (std::size_t i = 0; i < count_; ++i)
+      if (name == specs_[i].name) {
+        if (specs_[i].type != type)
+          throw std::logic_error("param " + std::string(name) + " is declared as " +
+                                 param_type_name(specs_[i].type) + ", read as " +
+                                 param_type_name(type));
+        return values_[i];
+      }
+    throw std::out_of_range("rule has no param named " + std::string(name));
+  }
+
+  const ParamSpec* specs_;
+  const ParamValue* values_;
+  std::size_t count_;
+};
+
+/// 64-bit FNV-1a: stable across processes, machines and releases.
+inline constexpr std::uint64_t kFnvOffset = 14695981039346656037ull;
+inline constexpr std::uint64_t fnv1a(std::string_view text, std::uint64_t h = kFnvOffset) {
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/// What a rule sees: the event, its params, and a deterministic sampler.
+struct RuleContext {
+  const Event& event;
+  const Params& params;
+  std::string_view plugin;
+  std::string_view rule;
+  std::uint64_t seed_hash;  ///< fnv1a of the config's seed
+
+  /// A number in [0, 1) fixed by the config seed, this rule's id and `key` (by default the
+  /// order id, else the event id): the same inputs always give the same number.
+  double sample(std::string_view key) const {
+    std::uint64_t h = fnv1a(plugin, seed_hash);
+    h = fnv1a(".", h);
+    h = fnv1a(rule, h);
+    h = fnv1a("\x1f", h);
+    h = fnv1a(key, h);
+    // splitmix64 finaliser spreads FNV's weak low bits over the whole word.
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return static_cast<double>(h >> 11) * (1.0 / 9007199254740992.0);
+  }
+  double sample() const {
+    return sample(event.has_order && !event.order.id.empty() ? event.order.id : event.id);
+  }
+  /// True for a stable `rate` share of orders (or events).
+  bool chance(double rate) const { return sample() < rate; }
+};
+
+using RuleFn = void (*)(const RuleContext&, RuleOutput&);
+
+/// When a rule runs. Decide rules run first, in plugin order; then the host merges actions of the
+/// same type; then Review rules see the merged actions and may amend or drop them (e.g. a cap).
+enum class Phase : std::uint8_t { Decide, Review };
+
+/// A rule as a plugin declares it. Build one with `rule(...)`.
+struct RuleSpec {
+  const char* id;
+  const char* description;
+  RuleFn fn;
+  const ParamSpec* params = nullptr;
+  std::size_t param_count = 0;
+  bool enabled_by_default = true;
+  Phase phase = Phase::Decide;
+
+  /// The same rule, switched off unless the config turns it on.
+  constexpr RuleSpec off() const {
+    RuleSpec r = *this;
+    r.enabled_by_default = false;
+    return r;
+  }
+  /// The same rule, run in the review phase.
+  constexpr RuleSpec review() const {
+    RuleSpec r = *this;
+    r.phase = Phase::Review;
+    return r;
+  }
+};
+
+template <std::size_t N>
+constexpr RuleSpec rule(const char* id, const char* description, RuleFn fn,
+                        const ParamSpec (&params)[N]) {
+  return RuleSpec{id, description, fn, params, N};
+}
+
+constexpr RuleSpec rule(const char* id, const char* description, RuleFn fn) {
+  return RuleSpec{id, description, fn};
+}
+
+}  // namespace shoprules

@@ -1,0 +1,9 @@
+// The plugin author's one include: event model, actions, rules, params and the export macro.
+#pragma once
+
+#include "shoprules/action.hpp"
+#include "shoprules/event.hpp"
+#include "shoprules/money.hpp"
+#include "shoprules/plugin.hpp"
+#include "shoprules/rule.hpp"
+#include "shoprules/value.hpp"
