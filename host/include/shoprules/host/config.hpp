@@ -1,0 +1,83 @@
+// An operator's config, parsed and validated once into an immutable snapshot the evaluator reads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shoprules/host/plugin_loader.hpp"
+#include "shoprules/rule.hpp"
+
+namespace shoprules::host {
+
+enum class OnError : std::uint8_t { Skip, Fail };
+
+/// One rule of one plugin as this snapshot configures it.
+struct RuleSlot {
+  const RuleSpec* spec = nullptr;
+  std::uint32_t plugin = 0;  ///< index into ConfigSnapshot::plugins
+  bool enabled = true;
+  const char* disabled_why = nullptr;  ///< set when !enabled
+  std::vector<ParamValue> values;      ///< one per declared param, in declaration order
+};
+
+struct PluginSlot {
+  PluginPtr plugin;
+  bool enabled = true;
+  std::int64_t order = 100;
+  OnError on_error = OnError::Skip;
+  std::string name;
+};
+
+/// Everything one evaluation needs from the config. Never changes once built; a reload builds a
+/// new one and swaps it in.
+struct ConfigSnapshot {
+  std::string version;  ///< content hash of the config and the plugin set
+  std::string store;
+  std::string seed;
+  std::uint64_t seed_hash = 0;
+  std::vector<PluginSlot> plugins;          ///< in execution order: by `order`, then name
+  std::vector<RuleSlot> rules;              ///< grouped by plugin, in declaration order
+  std::vector<std::uint32_t> decide_rules;  ///< indices into rules, in execution order
+  std::vector<std::uint32_t> review_rules;
+
+  const PluginSlot& plugin_of(const RuleSlot& r) const { return plugins[r.plugin]; }
+  /// "plugin.rule" for messages.
+  std::string rule_name(std::uint32_t rule) const;
+};
+
+/// Where a config came from, to name it in errors and to resolve relative plugin_dirs.
+struct ConfigSource {
+  nlohmann::json json;
+  std::string origin;              ///< file name, or "config" for an in-memory config
+  std::filesystem::path base_dir;  ///< folder of the config file, or the working folder
+};
+
+/// Reads and parses a config file. Throws ConfigError naming the file and the problem.
+ConfigSource read_config_file(const std::filesystem::path& file);
+
+/// The plugin folders the config names (resolved against its folder). Throws ConfigError.
+std::vector<std::filesystem::path> config_plugin_dirs(const ConfigSource& source);
+
+/// Validates `source` against the loaded plugins' schemas and builds the snapshot. Throws
+/// ConfigError naming the origin, the path and what was expected.
+std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
+                                                     const std::vector<PluginPtr>& plugins);
+
+/// The loaded plugins and their rules as this snapshot configures them: name, version, kind, abi,
+/// file, enabled, order, on_error, and per rule its id, description, enabled, params, defaults and
+/// schema.
+nlohmann::json plugins_json(const ConfigSnapshot& snapshot);
+
+/// A param's value as JSON (for Host.plugins() and reports).
+nlohmann::json param_value_json(const ParamSpec& spec, const ParamValue& value);
+/// A param's default as JSON.
+nlohmann::json param_default_json(const ParamSpec& spec);
+/// A param's declared schema: type, range or choices, default, description.
+nlohmann::json param_schema_json(const ParamSpec& spec);
+
+}  // namespace shoprules::host

@@ -1,0 +1,52 @@
+// What one evaluation produced: every action with its fate, and one trace entry per rule.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "shoprules/action.hpp"
+#include "shoprules/host/config.hpp"
+
+namespace shoprules::host {
+
+enum class Outcome : std::uint8_t { Fired, Skipped, Disabled, Error };
+
+const char* outcome_name(Outcome o);
+
+struct TraceEntry {
+  std::uint32_t rule = 0;  ///< index into the snapshot's rules
+  Outcome outcome = Outcome::Skipped;
+  const char* why = nullptr;  ///< static text: a skip or disable reason
+  std::string detail;         ///< an error message, or what an amending rule did
+};
+
+struct Decision {
+  /// Keeps the snapshot, and through it every plugin library whose static text the trace names.
+  std::shared_ptr<const ConfigSnapshot> snapshot;
+  std::string event_id;
+  std::vector<Action> actions;  ///< every action emitted, in order; merged or dropped ones too
+  std::vector<TraceEntry> trace;
+
+  void clear() {
+    snapshot.reset();
+    event_id.clear();
+    actions.clear();
+    trace.clear();
+  }
+
+  /// The trace entry's "why" in words.
+  std::string why(const TraceEntry& t) const;
+  /// What became of this rule's actions that were merged or dropped, one note each.
+  std::vector<std::string> merged_notes(std::uint32_t rule) const;
+
+  /// The same shape as Python's Decision.to_dict().
+  nlohmann::json to_json() const;
+};
+
+nlohmann::json value_json(const Value& v);
+
+}  // namespace shoprules::host

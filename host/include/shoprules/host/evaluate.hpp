@@ -1,0 +1,15 @@
+// The evaluation pipeline: decide rules, merge, review rules; faults contained per rule.
+#pragma once
+
+#include "shoprules/event.hpp"
+#include "shoprules/host/config.hpp"
+#include "shoprules/host/decision.hpp"
+
+namespace shoprules::host {
+
+/// Runs every rule of `snapshot` on `event` into `out` (which should be cleared, with its snapshot
+/// set to this one). A rule that throws yields an Error trace entry and its actions are discarded;
+/// if its plugin's on_error is "fail", RuleFailure is thrown instead.
+void evaluate_event(const ConfigSnapshot& snapshot, const Event& event, Decision& out);
+
+}  // namespace shoprules::host

@@ -1,0 +1,58 @@
+// The Host: loaded plugins plus the current config snapshot, swapped atomically on reload.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shoprules/event.hpp"
+#include "shoprules/host/config.hpp"
+#include "shoprules/host/decision.hpp"
+
+namespace shoprules::host {
+
+struct HostOptions {
+  std::optional<ConfigSource> config;                ///< an in-memory config, or
+  std::optional<std::filesystem::path> config_file;  ///< a config file, re-read on reload()
+  std::vector<std::filesystem::path> plugin_dirs;    ///< folders besides the bundled one
+  bool bundled = true;                               ///< load the bundled plugins
+  std::filesystem::path bundled_dir = bundled_plugin_dir();
+};
+
+/// Thread-safe: evaluate from any number of threads while another reloads. Each evaluation reads
+/// exactly one snapshot; a failed reload leaves the current one serving.
+class Host {
+ public:
+  explicit Host(HostOptions options);
+
+  std::shared_ptr<const ConfigSnapshot> snapshot() const {
+    return snapshot_.load(std::memory_order_acquire);
+  }
+  std::string config_version() const { return snapshot()->version; }
+
+  /// Re-reads the config file (or rebuilds from the in-memory config); returns the new version.
+  std::string reload();
+  /// Takes a new config: an in-memory one, or a file (which later reloads re-read).
+  std::string reload(std::optional<ConfigSource> config,
+                     std::optional<std::filesystem::path> config_file);
+
+  /// Evaluates into `out`, which is cleared first.
+  void evaluate(const Event& event, Decision& out) const;
+  /// Evaluates every event on up to `threads` threads (0: every core); same order as the input.
+  void evaluate_many(const std::vector<Event>& events, std::vector<Decision>& out,
+                     unsigned threads) const;
+
+ private:
+  std::shared_ptr<const ConfigSnapshot> build(const std::optional<ConfigSource>& config,
+                                              const std::optional<std::filesystem::path>& file);
+
+  HostOptions options_;
+  std::mutex reload_mutex_;
+  std::atomic<std::shared_ptr<const ConfigSnapshot>> snapshot_;
+};
+
+}  // namespace shoprules::host

@@ -1,0 +1,409 @@
+// Config validation against the plugins' declared params, and snapshot building.
+#include "shoprules/host/config.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "shoprules/host/errors.hpp"
+#include "shoprules/host/event_json.hpp"
+
+namespace shoprules::host {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string ConfigSnapshot::rule_name(std::uint32_t rule) const {
+  const RuleSlot& r = rules[rule];
+  return plugins[r.plugin].name + "." + r.spec->id;
+}
+
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(const ConfigSource& src) : src_(src) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
+    throw ConfigError(src_.origin + ": " + (path.empty() ? "" : path + ": ") + problem);
+  }
+
+  /// Every key of `obj` must be one of `allowed`.
+  void only_keys(const json& obj, const std::string& path,
+                 const std::vector<std::string>& allowed) const {
+    for (const auto& [key, _] : obj.items()) {
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(join(path, key), "unknown key (expected one of: " + list + ")");
+    }
+  }
+
+  const json& object(const json& j, const std::string& path) const {
+    if (!j.is_object()) fail(path, "expected an object, got " + describe_json(j));
+    return j;
+  }
+
+  static std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  const ConfigSource& src_;
+};
+
+std::string int_range(std::int64_t lo, std::int64_t hi) {
+  return std::to_string(lo) + ".." + std::to_string(hi);
+}
+
+std::string number_text(double d) {
+  std::ostringstream out;
+  out << d;
+  return out.str();
+}
+
+ParamValue default_value(const ParamSpec& p) {
+  ParamValue v;
+  v.b = p.bool_default;
+  v.i = p.int_default;
+  v.d = p.number_default;
+  v.s = p.string_default ? p.string_default : "";
+  return v;
+}
+
+std::vector<std::string_view> split_choices(const char* choices) {
+  std::vector<std::string_view> out;
+  std::string_view all(choices);
+  std::size_t start = 0;
+  while (start <= all.size()) {
+    std::size_t end = all.find('|', start);
+    if (end == std::string_view::npos) end = all.size();
+    out.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+bool in_choices(const char* choices, const std::string& s) {
+  auto all = split_choices(choices);
+  return std::find(all.begin(), all.end(), s) != all.end();
+}
+
+std::string choices_text(const char* choices) {
+  std::string out(choices);
+  std::replace(out.begin(), out.end(), '|', ',');
+  return out;
+}
+
+ParamValue read_param(const Checker& c, const ParamSpec& p, const json& j,
+                      const std::string& path) {
+  ParamValue v = default_value(p);
+  switch (p.type) {
+    case ParamType::Bool:
+      if (!j.is_boolean()) c.fail(path, "expected true or false, got " + describe_json(j));
+      v.b = j.get<bool>();
+      break;
+    case ParamType::Int: {
+      std::string expected = "expected an integer in " + int_range(p.int_min, p.int_max);
+      if (!j.is_number_integer()) c.fail(path, expected + ", got " + describe_json(j));
+      if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+        c.fail(path, expected + ", got " + describe_json(j));
+      v.i = j.get<std::int64_t>();
+      if (v.i < p.int_min || v.i > p.int_max) c.fail(path, expected + ", got " + describe_json(j));
+      break;
+    }
+    case ParamType::Number: {
+      std::string expected =
+          "expected a number in " + number_text(p.number_min) + ".." + number_text(p.number_max);
+      if (!j.is_number()) c.fail(path, expected + ", got " + describe_json(j));
+      v.d = j.get<double>();
+      if (!(v.d >= p.number_min && v.d <= p.number_max))
+        c.fail(path, expected + ", got " + describe_json(j));
+      break;
+    }
+    case ParamType::String:
+      if (!j.is_string()) c.fail(path, "expected a string, got " + describe_json(j));
+      v.s = j.get<std::string>();
+      if (p.choices && !in_choices(p.choices, v.s))
+        c.fail(path, "expected one of " + choices_text(p.choices) + ", got " + describe_json(j));
+      break;
+  }
+  return v;
+}
+
+std::string hex64(std::uint64_t h) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, h);
+  return buf;
+}
+
+void configure_plugin(const Checker& c, const json& pj, const std::string& path, PluginSlot& slot,
+                      std::vector<RuleSlot>& rules) {
+  const PluginDescriptor& d = *slot.plugin->descriptor;
+  c.object(pj, path);
+  c.only_keys(pj, path, {"enabled", "order", "on_error", "rules"});
+  if (auto it = pj.find("enabled"); it != pj.end()) {
+    if (!it->is_boolean())
+      c.fail(path + ".enabled", "expected true or false, got " + describe_json(*it));
+    slot.enabled = it->get<bool>();
+  }
+  if (auto it = pj.find("order"); it != pj.end()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < -1000000 ||
+        it->get<std::int64_t>() > 1000000)
+      c.fail(path + ".order",
+             "expected an integer in -1000000..1000000, got " + describe_json(*it));
+    slot.order = it->get<std::int64_t>();
+  }
+  if (auto it = pj.find("on_error"); it != pj.end()) {
+    if (*it == "skip")
+      slot.on_error = OnError::Skip;
+    else if (*it == "fail")
+      slot.on_error = OnError::Fail;
+    else
+      c.fail(path + ".on_error", "expected \"skip\" or \"fail\", got " + describe_json(*it));
+  }
+  auto rit = pj.find("rules");
+  if (rit == pj.end()) return;
+  std::string rules_path = path + ".rules";
+  c.object(*rit, rules_path);
+  for (const auto& [id, rj] : rit->items()) {
+    std::size_t k = 0;
+    while (k < d.rule_count && id != d.rules[k].id) ++k;
+    std::string rule_path = rules_path + "." + id;
+    if (k == d.rule_count) {
+      std::string known;
+      for (std::size_t i = 0; i < d.rule_count; ++i)
+        known += (i ? ", " : "") + std::string(d.rules[i].id);
+      c.fail(rule_path,
+             "plugin " + slot.name + " has no rule named '" + id + "' (rules: " + known + ")");
+    }
+    const RuleSpec& spec = d.rules[k];
+    RuleSlot& rule = rules[k];
+    c.object(rj, rule_path);
+    for (const auto& [key, value] : rj.items()) {
+      std::string param_path = rule_path + "." + key;
+      if (key == "enabled") {
+        if (!value.is_boolean())
+          c.fail(param_path, "expected true or false, got " + describe_json(value));
+        rule.enabled = value.get<bool>();
+        continue;
+      }
+      std::size_t p = 0;
+      while (p < spec.param_count && key != spec.params[p].name) ++p;
+      if (p == spec.param_count) {
+        std::string known = "enabled";
+        for (std::size_t i = 0; i < spec.param_count; ++i)
+          known += std::string(", ") + spec.params[i].name;
+        c.fail(param_path,
+               "unknown param (rule " + slot.name + "." + id + " takes: " + known + ")");
+      }
+      rule.values[p] = read_param(c, spec.params[p], value, param_path);
+    }
+  }
+}
+
+}  // namespace
+
+ConfigSource read_config_file(const fs::path& file) {
+  ConfigSource src;
+  src.origin = file.string();
+  src.base_dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+  std::ifstream in(file);
+  if (!in) throw ConfigError(src.origin + ": cannot read the config file");
+  try {
+    src.json = json::parse(in);
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    if (auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);
+    throw ConfigError(src.origin + ": not valid JSON: " + what);
+  }
+  return src;
+}
+
+std::vector<fs::path> config_plugin_dirs(const ConfigSource& source) {
+  Checker c(source);
+  std::vector<fs::path> dirs;
+  if (!source.json.is_object()) return dirs;
+  auto it = source.json.find("plugin_dirs");
+  if (it == source.json.end()) return dirs;
+  if (!it->is_array())
+    c.fail("plugin_dirs", "expected a list of folders, got " + describe_json(*it));
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const json& d = (*it)[i];
+    if (!d.is_string() || d.get_ref<const std::string&>().empty())
+      c.fail("plugin_dirs[" + std::to_string(i) + "]",
+             "expected a folder name, got " + describe_json(d));
+    fs::path p = d.get<std::string>();
+    dirs.push_back(p.is_absolute() ? p : source.base_dir / p);
+  }
+  return dirs;
+}
+
+std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
+                                                     const std::vector<PluginPtr>& plugins) {
+  Checker c(source);
+  const json& root = source.json;
+  if (!root.is_object()) c.fail("", "expected a config object, got " + describe_json(root));
+  if (root.contains("stores"))
+    c.fail("stores",
+           "several stores in one config are not supported yet; use one config per store");
+  c.only_keys(root, "", {"store", "seed", "plugin_dirs", "plugins"});
+
+  auto snap = std::make_shared<ConfigSnapshot>();
+  snap->store = "default";
+  if (auto it = root.find("store"); it != root.end()) {
+    if (!it->is_string()) c.fail("store", "expected a string, got " + describe_json(*it));
+    snap->store = it->get<std::string>();
+  }
+  if (auto it = root.find("seed"); it != root.end()) {
+    if (!it->is_string()) c.fail("seed", "expected a string, got " + describe_json(*it));
+    snap->seed = it->get<std::string>();
+  }
+  snap->seed_hash = fnv1a(snap->seed);
+
+  // Every plugin with every rule at its defaults first, then the config on top.
+  std::vector<PluginSlot> slots;
+  std::vector<std::vector<RuleSlot>> rules_of(plugins.size());
+  for (std::size_t i = 0; i < plugins.size(); ++i) {
+    PluginSlot slot;
+    slot.plugin = plugins[i];
+    slot.name = std::string(plugins[i]->name());
+    const PluginDescriptor& d = *plugins[i]->descriptor;
+    for (std::size_t k = 0; k < d.rule_count; ++k) {
+      RuleSlot r;
+      r.spec = &d.rules[k];
+      r.enabled = r.spec->enabled_by_default;
+      for (std::size_t p = 0; p < r.spec->param_count; ++p)
+        r.values.push_back(default_value(r.spec->params[p]));
+      rules_of[i].push_back(std::move(r));
+    }
+    slots.push_back(std::move(slot));
+  }
+
+  if (auto it = root.find("plugins"); it != root.end()) {
+    c.object(*it, "plugins");
+    for (const auto& [name, pj] : it->items()) {
+      auto found = std::find_if(slots.begin(), slots.end(),
+                                [&](const PluginSlot& s) { return s.name == name; });
+      if (found == slots.end()) {
+        std::string loaded;
+        for (const auto& s : slots) loaded += (loaded.empty() ? "" : ", ") + s.name;
+        c.fail("plugins." + name,
+               "no plugin named '" + name + "' is loaded (loaded: " + loaded + ")");
+      }
+      std::size_t i = static_cast<std::size_t>(found - slots.begin());
+      configure_plugin(c, pj, "plugins." + name, *found, rules_of[i]);
+    }
+  }
+
+  std::vector<std::size_t> order(slots.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return slots[a].order != slots[b].order ? slots[a].order < slots[b].order
+                                            : slots[a].name < slots[b].name;
+  });
+
+  std::uint64_t h = fnv1a(root.dump());
+  for (std::size_t i : order) {
+    auto plugin_index = static_cast<std::uint32_t>(snap->plugins.size());
+    PluginSlot& slot = slots[i];
+    h = fnv1a(
+        slot.name + "@" + slot.plugin->descriptor->version + "@" + slot.plugin->file.string() + ";",
+        h);
+    for (RuleSlot& r : rules_of[i]) {
+      r.plugin = plugin_index;
+      if (!slot.enabled) {
+        r.enabled = false;
+        r.disabled_why = "its plugin is disabled in the config";
+      } else if (!r.enabled) {
+        r.disabled_why = r.spec->enabled_by_default ? "disabled in the config"
+                                                    : "off by default (enable it in the config)";
+      }
+      auto index = static_cast<std::uint32_t>(snap->rules.size());
+      (r.spec->phase == Phase::Review ? snap->review_rules : snap->decide_rules).push_back(index);
+      snap->rules.push_back(std::move(r));
+    }
+    snap->plugins.push_back(std::move(slot));
+  }
+  snap->version = hex64(h);
+  return snap;
+}
+
+json param_value_json(const ParamSpec& spec, const ParamValue& value) {
+  switch (spec.type) {
+    case ParamType::Bool:
+      return value.b;
+    case ParamType::Int:
+      return value.i;
+    case ParamType::Number:
+      return value.d;
+    case ParamType::String:
+      return value.s;
+  }
+  return nullptr;
+}
+
+json param_default_json(const ParamSpec& spec) {
+  return param_value_json(spec, default_value(spec));
+}
+
+json param_schema_json(const ParamSpec& spec) {
+  json s = {{"type", param_type_name(spec.type)},
+            {"default", param_default_json(spec)},
+            {"description", spec.description ? spec.description : ""}};
+  if (spec.type == ParamType::Int) {
+    s["min"] = spec.int_min;
+    s["max"] = spec.int_max;
+  } else if (spec.type == ParamType::Number) {
+    s["min"] = spec.number_min;
+    s["max"] = spec.number_max;
+  } else if (spec.type == ParamType::String && spec.choices) {
+    json choices = json::array();
+    for (std::string_view choice : split_choices(spec.choices)) choices.push_back(choice);
+    s["choices"] = choices;
+  }
+  return s;
+}
+
+json plugins_json(const ConfigSnapshot& snap) {
+  json out = json::array();
+  for (std::size_t pi = 0; pi < snap.plugins.size(); ++pi) {
+    const PluginSlot& slot = snap.plugins[pi];
+    const PluginDescriptor& d = *slot.plugin->descriptor;
+    json rules = json::array();
+    for (const RuleSlot& r : snap.rules) {
+      if (r.plugin != pi) continue;
+      json params = json::object(), defaults = json::object(), schema = json::object();
+      for (std::size_t k = 0; k < r.spec->param_count; ++k) {
+        const ParamSpec& p = r.spec->params[k];
+        params[p.name] = param_value_json(p, r.values[k]);
+        defaults[p.name] = param_default_json(p);
+        schema[p.name] = param_schema_json(p);
+      }
+      rules.push_back({{"id", r.spec->id},
+                       {"description", r.spec->description ? r.spec->description : ""},
+                       {"enabled", r.enabled},
+                       {"enabled_by_default", r.spec->enabled_by_default},
+                       {"phase", r.spec->phase == Phase::Review ? "review" : "decide"},
+                       {"params", params},
+                       {"defaults", defaults},
+                       {"schema", schema}});
+    }
+    out.push_back({{"name", slot.name},
+                   {"version", d.version},
+                   {"kind", d.kind},
+                   {"description", d.description ? d.description : ""},
+                   {"abi", d.header.abi_key},
+                   {"file", slot.plugin->file.string()},
+                   {"enabled", slot.enabled},
+                   {"order", slot.order},
+                   {"on_error", slot.on_error == OnError::Fail ? "fail" : "skip"},
+                   {"rules", rules}});
+  }
+  return out;
+}
+
+}  // namespace shoprules::host
