@@ -1,0 +1,24 @@
+// returns.store_credit_bonus: store credit is worth more to the shop than cash, so it earns more.
+#include <string>
+
+#include "rules.hpp"
+
+namespace returns {
+
+void store_credit_bonus(const RuleContext& ctx, RuleOutput& out) {
+  if (ctx.event.kind != shoprules::EventType::ReturnRequested)
+    return out.skip("not a return.requested event");
+  shoprules::Action* refund = out.find("refund.issue");
+  if (!refund) return out.skip("no refund to add a bonus to");
+  const shoprules::Value* method = refund->param("method");
+  if (!method || method->as_string() != "store_credit")
+    return out.skip("the refund goes to the original payment method");
+  const std::int64_t percent = ctx.params.integer("percent");
+  const std::int64_t bonus = shoprules::percent_of(refund->int_param("amount"), percent);
+  refund->set("bonus", bonus);
+  refund->reason += ", plus a " + std::to_string(percent) + "% store-credit bonus of " +
+                    shoprules::format_money(bonus, ctx.event.order.currency);
+  out.note("bonus of " + std::to_string(bonus) + " on refund.issue");
+}
+
+}  // namespace returns

@@ -1,0 +1,34 @@
+// returns.window: the return window, counted in whole days from delivery to the request.
+#include <string>
+
+#include "rules.hpp"
+
+namespace returns {
+
+void window(const RuleContext& ctx, RuleOutput& out) {
+  const auto& ev = ctx.event;
+  if (ev.kind != shoprules::EventType::ReturnRequested)
+    return out.skip("not a return.requested event");
+  const std::int64_t limit = ctx.params.integer("days");
+  const std::int64_t age = shoprules::days_between(ev.order.delivered_at, ev.at);
+  const std::string when = "Returned " + std::to_string(age < 0 ? 0 : age) + " days after delivery";
+  const std::string window = std::to_string(limit) + "-day return window";
+  if (age <= limit) {
+    out.emit("return.approve", when + ", within the " + window + ": approved")
+        .set("lines", lines_value(ev.ret))
+        .set("label", "customer_paid")
+        .set("pickup", false)
+        .set("keep", false);
+  } else if (ev.customer.vip) {
+    out.emit("return.review",
+             when + ", past the " + window + "; a VIP's late return goes to a person")
+        .set("lines", lines_value(ev.ret))
+        .set("reason", "past_window");
+  } else {
+    out.emit("return.deny", when + ", past the " + window)
+        .set("lines", lines_value(ev.ret))
+        .set("reason", "past_window");
+  }
+}
+
+}  // namespace returns
