@@ -1,0 +1,266 @@
+// shoprules._core: Host, Decision, Action and the exception classes, as SPEC section 1 names them.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "py_event.hpp"
+#include "py_json.hpp"
+#include "shoprules/host/errors.hpp"
+#include "shoprules/host/host.hpp"
+#include "shoprules/plugin.hpp"
+
+namespace py = pybind11;
+namespace fs = std::filesystem;
+using shoprules::host::Decision;
+
+namespace shoprules::python {
+namespace {
+
+struct Exceptions {
+  py::object error, invalid_event, config_error, plugin_load_error, rule_error;
+};
+Exceptions* g_exc = nullptr;  // created at import, kept for the life of the process
+
+py::object new_exception(py::module_& m, const char* name, py::tuple bases, const char* doc) {
+  std::string qualified = std::string("shoprules.") + name;
+  PyObject* type = PyErr_NewExceptionWithDoc(qualified.c_str(), doc, bases.ptr(), nullptr);
+  if (!type) throw py::error_already_set();
+  auto obj = py::reinterpret_steal<py::object>(type);
+  m.attr(name) = obj;
+  return obj;
+}
+
+void raise(const py::object& type, const std::string& message,
+           std::initializer_list<std::pair<const char*, std::string>> attrs = {}) {
+  py::object exc = type(message);
+  for (const auto& [name, value] : attrs) exc.attr(name) = value;
+  PyErr_SetObject(type.ptr(), exc.ptr());
+}
+
+/// A Decision's Python face: properties are built from the C++ result only when read.
+struct PyDecision {
+  std::shared_ptr<const Decision> d;
+};
+
+struct PyAction {
+  std::shared_ptr<const Decision> d;
+  std::uint32_t index;
+
+  const Action& action() const { return d->actions[index]; }
+  const host::RuleSlot& rule() const { return d->snapshot->rules[action().origin]; }
+};
+
+py::dict action_params(const Action& a) {
+  py::dict params;
+  for (const Member& m : a.params) params[py::str(m.key)] = value_to_python(m.value);
+  return params;
+}
+
+py::list decision_actions(const PyDecision& self) {
+  py::list out;
+  const auto& actions = self.d->actions;
+  for (std::uint32_t i = 0; i < actions.size(); ++i)
+    if (actions[i].is_kept()) out.append(py::cast(PyAction{self.d, i}));
+  return out;
+}
+
+std::string decision_repr(const PyDecision& self) {
+  std::string types;
+  for (const Action& a : self.d->actions)
+    if (a.is_kept()) types += (types.empty() ? "" : ", ") + a.type;
+  std::size_t errors = 0;
+  for (const auto& t : self.d->trace) errors += t.outcome == host::Outcome::Error;
+  return "<Decision " + self.d->event_id + ": [" + types + "], " + std::to_string(errors) +
+         " error(s), config " + self.d->snapshot->version + ">";
+}
+
+/// Config as Python passes it: None, a path (str or os.PathLike) or a dict.
+struct ConfigArg {
+  std::optional<host::ConfigSource> source;
+  std::optional<fs::path> file;
+};
+
+ConfigArg read_config_arg(const py::object& config) {
+  ConfigArg arg;
+  if (config.is_none()) return arg;
+  if (py::isinstance<py::dict>(config)) {
+    host::ConfigSource src;
+    src.origin = "config";
+    src.base_dir = fs::current_path();
+    src.json = python_to_json(config, src.origin);
+    arg.source = std::move(src);
+    return arg;
+  }
+  if (py::isinstance<py::str>(config) || py::hasattr(config, "__fspath__")) {
+    arg.file = config.cast<fs::path>();
+    return arg;
+  }
+  throw py::type_error("config: expected a path or a dict, got " +
+                       std::string(Py_TYPE(config.ptr())->tp_name));
+}
+
+class PyHost {
+ public:
+  PyHost(const py::object& config, const std::optional<std::vector<fs::path>>& plugin_dirs,
+         bool bundled)
+      : host_(make_options(config, plugin_dirs, bundled)) {}
+
+  PyDecision evaluate(py::handle event) const {
+    thread_local Event scratch;
+    read_py_event(event.ptr(), scratch, nullptr);
+    auto d = std::make_shared<Decision>();
+    host_.evaluate(scratch, *d);
+    return PyDecision{std::move(d)};
+  }
+
+  py::list evaluate_many(const py::handle& events, int threads) const {
+    if (threads < 0) throw py::value_error("threads: expected 0 (every core) or more");
+    py::sequence seq = py::reinterpret_steal<py::sequence>(
+        PySequence_Fast(events.ptr(), "events: expected a list of event dicts"));
+    if (!seq) throw py::error_already_set();
+    const auto n = static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq.ptr()));
+    PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
+
+    // Converted with the GIL held, into text the batch owns: the rules then run without it.
+    TextArena arena;
+    std::vector<Event> typed(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      try {
+        read_py_event(items[i], typed[i], &arena);
+      } catch (const host::InvalidEventError& e) {
+        std::string at = "events[" + std::to_string(i) + "]";
+        throw host::InvalidEventError(
+            e.path().empty() ? at : at + "." + e.path(),
+            std::string(e.what()).substr(e.path().empty() ? 0 : e.path().size() + 2));
+      }
+    }
+    auto batch = std::make_shared<std::vector<Decision>>();
+    {
+      py::gil_scoped_release release;
+      host_.evaluate_many(typed, *batch, static_cast<unsigned>(threads));
+    }
+    py::list out(n);
+    for (std::size_t i = 0; i < n; ++i)
+      out[i] = py::cast(PyDecision{std::shared_ptr<const Decision>(batch, &(*batch)[i])});
+    return out;
+  }
+
+  py::object plugins() const { return json_to_python(host::plugins_json(*host_.snapshot())); }
+
+  std::string reload(const py::object& config) {
+    if (config.is_none()) return host_.reload();
+    ConfigArg arg = read_config_arg(config);
+    return host_.reload(std::move(arg.source), std::move(arg.file));
+  }
+
+  std::string config_version() const { return host_.config_version(); }
+
+ private:
+  static host::HostOptions make_options(const py::object& config,
+                                        const std::optional<std::vector<fs::path>>& plugin_dirs,
+                                        bool bundled) {
+    host::HostOptions options;
+    ConfigArg arg = read_config_arg(config);
+    options.config = std::move(arg.source);
+    options.config_file = std::move(arg.file);
+    if (plugin_dirs) options.plugin_dirs = *plugin_dirs;
+    options.bundled = bundled;
+    return options;
+  }
+
+  host::Host host_;
+};
+
+void translate_exceptions(std::exception_ptr p) {
+  try {
+    if (p) std::rethrow_exception(p);
+  } catch (const host::InvalidEventError& e) {
+    raise(g_exc->invalid_event, e.what(), {{"path", e.path()}});
+  } catch (const host::ConfigError& e) {
+    raise(g_exc->config_error, e.what());
+  } catch (const host::PluginLoadError& e) {
+    raise(g_exc->plugin_load_error, e.what());
+  } catch (const host::RuleFailure& e) {
+    raise(g_exc->rule_error, e.what(), {{"plugin", e.plugin()}, {"rule", e.rule()}});
+  }
+}
+
+}  // namespace
+}  // namespace shoprules::python
+
+PYBIND11_MODULE(_core, m) {
+  using namespace shoprules::python;
+  m.doc() = "shoprules core: the C++ host behind the shoprules package";
+  init_event_keys();
+
+  g_exc = new Exceptions;
+  g_exc->error = new_exception(m, "Error", py::make_tuple(py::handle(PyExc_Exception)),
+                               "Base class of every shoprules error.");
+  g_exc->invalid_event =
+      new_exception(m, "InvalidEvent", py::make_tuple(g_exc->error, py::handle(PyExc_ValueError)),
+                    "The event is malformed; .path names the field. Nothing was evaluated.");
+  g_exc->config_error = new_exception(m, "ConfigError", py::make_tuple(g_exc->error),
+                                      "The config is malformed or fails a plugin's schema.");
+  g_exc->plugin_load_error = new_exception(m, "PluginLoadError", py::make_tuple(g_exc->error),
+                                           "A plugin file can't be used.");
+  g_exc->rule_error = new_exception(
+      m, "RuleError", py::make_tuple(g_exc->error),
+      "A rule failed and its plugin's on_error is \"fail\"; .plugin and .rule name it.");
+  py::register_exception_translator(&translate_exceptions);
+
+  py::class_<PyAction>(m, "Action", "One thing the shop should do for the customer.")
+      .def_property_readonly("type", [](const PyAction& a) { return a.action().type; })
+      .def_property_readonly("params", [](const PyAction& a) { return action_params(a.action()); })
+      .def_property_readonly(
+          "plugin", [](const PyAction& a) { return a.d->snapshot->plugin_of(a.rule()).name; })
+      .def_property_readonly("rule",
+                             [](const PyAction& a) { return std::string(a.rule().spec->id); })
+      .def_property_readonly("reason", [](const PyAction& a) { return a.action().reason; })
+      .def("to_dict",
+           [](const PyAction& a) {
+             py::dict out;
+             out["type"] = a.action().type;
+             out["params"] = action_params(a.action());
+             out["plugin"] = a.d->snapshot->plugin_of(a.rule()).name;
+             out["rule"] = a.rule().spec->id;
+             out["reason"] = a.action().reason;
+             return out;
+           })
+      .def("__repr__", [](const PyAction& a) {
+        return "<Action " + a.action().type + " " +
+               py::repr(action_params(a.action())).cast<std::string>() + " from " +
+               a.d->snapshot->plugin_of(a.rule()).name + "." + a.rule().spec->id + ">";
+      });
+
+  py::class_<PyDecision>(m, "Decision", "What the rules decided for one event.")
+      .def_property_readonly("actions", &decision_actions)
+      .def_property_readonly(
+          "errors", [](const PyDecision& d) { return json_to_python(d.d->to_json()["errors"]); })
+      .def_property_readonly(
+          "trace", [](const PyDecision& d) { return json_to_python(d.d->to_json()["trace"]); })
+      .def_property_readonly("config_version",
+                             [](const PyDecision& d) { return d.d->snapshot->version; })
+      .def_property_readonly("event_id", [](const PyDecision& d) { return d.d->event_id; })
+      .def("to_dict", [](const PyDecision& d) { return json_to_python(d.d->to_json()); })
+      .def("__repr__", &decision_repr);
+
+  py::class_<PyHost>(m, "Host", "Loaded plugins and a config snapshot; evaluates events.")
+      .def(py::init<const py::object&, const std::optional<std::vector<fs::path>>&, bool>(),
+           py::arg("config") = py::none(), py::arg("plugin_dirs") = py::none(), py::kw_only(),
+           py::arg("bundled") = true)
+      .def("evaluate", &PyHost::evaluate, py::arg("event"))
+      .def("evaluate_many", &PyHost::evaluate_many, py::arg("events"), py::arg("threads") = 0)
+      .def("plugins", &PyHost::plugins)
+      .def("reload", &PyHost::reload, py::arg("config") = py::none())
+      .def_property_readonly("config_version", &PyHost::config_version);
+
+  m.def(
+      "abi_key", [] { return std::string(shoprules::host::host_abi_key()); },
+      "The ABI key a plugin must be built with to load into this host.");
+}
