@@ -1,0 +1,146 @@
+// Config validation against the plugins' schemas, defaults, ordering and the content hash.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "shoprules/host/errors.hpp"
+#include "test-support.hpp"
+
+namespace shoprules::test {
+namespace {
+
+std::string config_error(const json& config) {
+  try {
+    make_host(config, {"testkit"});
+  } catch (const host::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Config, EveryRuleStartsAtItsDefaults) {
+  auto h = make_host();
+  json plugins = host::plugins_json(*h.snapshot());
+  ASSERT_EQ(plugins.size(), 1u);
+  const json& rules = plugins[0]["rules"];
+  ASSERT_EQ(rules[0]["id"], "window");
+  EXPECT_EQ(rules[0]["params"]["days"], 365);
+  EXPECT_EQ(rules[0]["defaults"]["days"], 365);
+  EXPECT_EQ(rules[0]["schema"]["days"]["min"], 0);
+  EXPECT_EQ(rules[0]["schema"]["days"]["max"], 3650);
+  EXPECT_EQ(rules[0]["enabled"], true);
+}
+
+TEST(Config, ParamsAndSwitchesTakeEffect) {
+  auto h = make_host(
+      {{"plugins",
+        {{"returns",
+          {{"rules", {{"window", {{"days", 30}}}, {"refund", {{"enabled", false}}}}}}}}}});
+  json rules = host::plugins_json(*h.snapshot())[0]["rules"];
+  EXPECT_EQ(rules[0]["params"]["days"], 30);
+  EXPECT_EQ(rules[0]["defaults"]["days"], 365);
+  EXPECT_EQ(rules[2]["id"], "refund");
+  EXPECT_EQ(rules[2]["enabled"], false);
+}
+
+TEST(Config, NamesTheFieldOfABadValue) {
+  EXPECT_EQ(
+      config_error({{"plugins", {{"returns", {{"rules", {{"window", {{"days", "a year"}}}}}}}}}}),
+      "test.json: plugins.returns.rules.window.days: expected an integer in 0..3650, got "
+      "\"a year\"");
+  EXPECT_EQ(
+      config_error({{"plugins", {{"returns", {{"rules", {{"window", {{"days", 4000}}}}}}}}}}),
+      "test.json: plugins.returns.rules.window.days: expected an integer in 0..3650, got 4000");
+  EXPECT_EQ(
+      config_error({{"plugins", {{"returns", {{"rules", {{"window", {{"days", 36.5}}}}}}}}}}),
+      "test.json: plugins.returns.rules.window.days: expected an integer in 0..3650, got 36.5");
+  EXPECT_EQ(config_error({{"plugins", {{"testkit", {{"rules", {{"sampled", {{"rate", 1.5}}}}}}}}}}),
+            "test.json: plugins.testkit.rules.sampled.rate: expected a number in 0..1, got 1.5");
+  EXPECT_EQ(
+      config_error({{"plugins", {{"testkit", {{"rules", {{"upgrade_a", {{"to", "drone"}}}}}}}}}}),
+      "test.json: plugins.testkit.rules.upgrade_a.to: expected one of "
+      "standard,expedited,overnight, got \"drone\"");
+  EXPECT_EQ(config_error({{"plugins", {{"returns", {{"rules", {{"window", {{"enabled", 1}}}}}}}}}}),
+            "test.json: plugins.returns.rules.window.enabled: expected true or false, got 1");
+}
+
+TEST(Config, RefusesUnknownNames) {
+  EXPECT_EQ(config_error({{"plugins", {{"loyalti", json::object()}}}}),
+            "test.json: plugins.loyalti: no plugin named 'loyalti' is loaded (loaded: returns, "
+            "testkit)");
+  EXPECT_NE(config_error({{"plugins", {{"returns", {{"rules", {{"windw", json::object()}}}}}}}})
+                .find("plugins.returns.rules.windw: plugin returns has no rule named 'windw'"),
+            std::string::npos);
+  EXPECT_NE(config_error({{"plugins", {{"returns", {{"rules", {{"window", {{"dayz", 1}}}}}}}}}})
+                .find("plugins.returns.rules.window.dayz: unknown param (rule returns.window "
+                      "takes: enabled, days)"),
+            std::string::npos);
+  EXPECT_NE(config_error({{"sed", "x"}}).find("test.json: sed: unknown key"), std::string::npos);
+  EXPECT_NE(config_error({{"plugins", {{"returns", {{"on_error", "ignore"}}}}}})
+                .find("plugins.returns.on_error: expected \"skip\" or \"fail\""),
+            std::string::npos);
+  EXPECT_NE(config_error(json::array()).find("expected a config object"), std::string::npos);
+}
+
+TEST(Config, PluginsRunByOrderThenName) {
+  auto h = make_host({{"plugins", {{"testkit", {{"order", 5}}}}}}, {"testkit"});
+  auto snap = h.snapshot();
+  ASSERT_EQ(snap->plugins.size(), 2u);
+  EXPECT_EQ(snap->plugins[0].name, "testkit");
+  EXPECT_EQ(snap->plugins[1].name, "returns");
+  auto defaults = make_host(json::object(), {"testkit"}).snapshot();
+  EXPECT_EQ(defaults->plugins[0].name, "returns");  // both at 100: by name
+}
+
+TEST(Config, ADisabledPluginDisablesItsRules) {
+  auto h = make_host({{"plugins", {{"returns", {{"enabled", false}}}}}});
+  json out = decide(h, return_event("2026-06-01", "2026-06-10"));
+  EXPECT_TRUE(out["actions"].empty());
+  json t = trace_of(out, "returns", "window");
+  EXPECT_EQ(t["outcome"], "disabled");
+  EXPECT_EQ(t["why"], "its plugin is disabled in the config");
+}
+
+TEST(Config, VersionIsAContentHash) {
+  json a = {{"seed", "q4"}, {"plugins", {{"returns", {{"rules", {{"window", {{"days", 30}}}}}}}}}};
+  json b = a;
+  json c = a;
+  c["plugins"]["returns"]["rules"]["window"]["days"] = 31;
+  EXPECT_EQ(make_host(a).config_version(), make_host(b).config_version());
+  EXPECT_NE(make_host(a).config_version(), make_host(c).config_version());
+  EXPECT_EQ(make_host(a).config_version().size(), 16u);
+}
+
+TEST(Config, AFailedReloadKeepsTheOldSnapshot) {
+  auto h = make_host();
+  std::string before = h.config_version();
+  host::ConfigSource bad;
+  bad.origin = "bad.json";
+  bad.json = {{"plugins", {{"nope", json::object()}}}};
+  EXPECT_THROW(h.reload(bad, std::nullopt), host::ConfigError);
+  EXPECT_EQ(h.config_version(), before);
+  host::ConfigSource good;
+  good.origin = "good.json";
+  good.json = {{"seed", "new"}};
+  std::string after = h.reload(good, std::nullopt);
+  EXPECT_NE(after, before);
+  EXPECT_EQ(h.config_version(), after);
+}
+
+TEST(Config, ReadsAFileAndNamesItInErrors) {
+  fs::path dir = fs::temp_directory_path() / "shoprules-config-test";
+  fs::create_directories(dir);
+  std::ofstream(dir / "broken.json") << "{\"plugins\": {\n  \"returns\": }\n}\n";
+  try {
+    host::read_config_file(dir / "broken.json");
+    FAIL() << "parsed broken JSON";
+  } catch (const host::ConfigError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("broken.json: not valid JSON"), std::string::npos) << what;
+    EXPECT_NE(what.find("line 2"), std::string::npos) << what;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace shoprules::test

@@ -1,0 +1,147 @@
+// The pipeline: determinism, deterministic sampling, fault containment, batches.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "shoprules/host/errors.hpp"
+#include "test-support.hpp"
+
+namespace shoprules::test {
+namespace {
+
+TEST(Evaluate, SameEventSameConfigSameDecision) {
+  auto h = make_host({{"seed", "s"}});
+  json event = return_event("2026-06-01", "2026-06-10", false, "store_credit");
+  std::string first = decide(h, event).dump();
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(decide(h, event).dump(), first);
+  EXPECT_EQ(decide(make_host({{"seed", "s"}}), event).dump(), first);
+}
+
+TEST(Evaluate, EveryRuleIsTraced) {
+  auto h = make_host(json::object(), {"testkit"});
+  json out = decide(h, order_event());
+  auto snap = h.snapshot();
+  EXPECT_EQ(out["trace"].size(), snap->rules.size());
+  EXPECT_EQ(trace_of(out, "returns", "window")["outcome"], "skipped");
+  EXPECT_EQ(trace_of(out, "testkit", "points_a")["outcome"], "disabled");
+  EXPECT_EQ(trace_of(out, "testkit", "points_a")["why"],
+            "off by default (enable it in the config)");
+  EXPECT_EQ(out["config_version"], h.config_version());
+  EXPECT_EQ(out["event_id"], "evt-1");
+}
+
+json sampled_config(double rate, std::string seed) {
+  return {
+      {"seed", seed},
+      {"plugins", {{"testkit", {{"rules", {{"sampled", {{"enabled", true}, {"rate", rate}}}}}}}}}};
+}
+
+TEST(Evaluate, SamplingIsStableAndHitsItsRate) {
+  auto h = make_host(sampled_config(0.1, "2026-q4"), {"testkit"});
+  int hits = 0;
+  const int n = 10000;
+  for (int i = 0; i < n; ++i) {
+    json out = decide(h, order_event("e" + std::to_string(i)));
+    hits += !out["actions"].empty();
+  }
+  EXPECT_NEAR(hits / double(n), 0.1, 0.015);
+  // The same order gets the same answer, whatever the event id and however often it is asked.
+  json a = order_event("first");
+  json b = order_event("second");
+  b["order"]["id"] = a["order"]["id"];
+  for (int i = 0; i < 20; ++i)
+    EXPECT_EQ(decide(h, a)["actions"].size(), decide(h, b)["actions"].size());
+}
+
+TEST(Evaluate, SamplingDependsOnTheSeed) {
+  auto one = make_host(sampled_config(0.5, "one"), {"testkit"});
+  auto two = make_host(sampled_config(0.5, "two"), {"testkit"});
+  int differ = 0;
+  for (int i = 0; i < 200; ++i) {
+    json e = order_event("e" + std::to_string(i));
+    differ += decide(one, e)["actions"].size() != decide(two, e)["actions"].size();
+  }
+  EXPECT_GT(differ, 50);
+}
+
+TEST(Evaluate, FaultsAreContainedPerRule) {
+  auto h = make_host(json::object(), {"faulty"});
+  json out = decide(h, order_event());
+  EXPECT_EQ(action_types(out), (std::vector<std::string>{"test.before", "test.after"}));
+  std::map<std::string, std::string> errors;
+  for (const auto& e : out["errors"]) errors[e["rule"]] = e["message"];
+  EXPECT_EQ(errors["throws_std"], "inventory service unreachable");
+  EXPECT_EQ(errors["throws_other"], "threw an exception that is not a std::exception");
+  EXPECT_EQ(errors["untyped"], "emitted an action with no type");
+  EXPECT_EQ(errors["bad_param"], "rule has no param named no_such_param");
+  EXPECT_EQ(errors.size(), 4u);
+  EXPECT_EQ(trace_of(out, "faulty", "throws_std")["outcome"], "error");
+  EXPECT_EQ(trace_of(out, "faulty", "after")["outcome"], "fired");
+  // The bundled plugin still ran.
+  EXPECT_EQ(trace_of(out, "returns", "window")["outcome"], "skipped");
+}
+
+TEST(Evaluate, OnErrorFailRaises) {
+  auto h = make_host({{"plugins", {{"faulty", {{"on_error", "fail"}}}}}}, {"faulty"});
+  try {
+    decide(h, order_event());
+    FAIL() << "no exception";
+  } catch (const host::RuleFailure& e) {
+    EXPECT_EQ(e.plugin(), "faulty");
+    EXPECT_EQ(e.rule(), "throws_std");
+    EXPECT_STREQ(e.what(), "faulty.throws_std: inventory service unreachable");
+  }
+}
+
+TEST(Evaluate, ManyMatchesOneByOne) {
+  auto h = make_host(sampled_config(0.5, "s"), {"testkit"});
+  std::vector<json> source;
+  for (int i = 0; i < 1000; ++i) source.push_back(order_event("e" + std::to_string(i)));
+  std::vector<Event> events(source.size());
+  for (std::size_t i = 0; i < source.size(); ++i) host::read_event(source[i], events[i]);
+  std::vector<host::Decision> out;
+  h.evaluate_many(events, out, 2);
+  ASSERT_EQ(out.size(), source.size());
+  for (std::size_t i = 0; i < source.size(); ++i)
+    ASSERT_EQ(out[i].to_json().dump(), decide(h, source[i]).dump()) << i;
+}
+
+json window_config(int days) {
+  return {{"seed", "a"}, {"plugins", {{"returns", {{"rules", {{"window", {{"days", days}}}}}}}}}};
+}
+
+TEST(Evaluate, ReloadWhileEvaluatingOnManyThreads) {
+  // Two configs that decide differently; every decision must match the snapshot it names.
+  const std::string v30 = make_host(window_config(30)).config_version();
+  const std::string v365 = make_host(window_config(365)).config_version();
+  ASSERT_NE(v30, v365);
+  auto h = make_host(window_config(365));
+  json event = return_event("2026-06-01", "2026-06-10");
+  std::atomic<bool> stop{false};
+  std::atomic<int> checked{0}, mismatched{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t)
+    readers.emplace_back([&] {
+      while (!stop) {
+        json out = decide(h, event);
+        std::string reason = out["actions"][0]["reason"];
+        std::string expected = out["config_version"] == v30 ? "30-day" : "365-day";
+        if (reason.find(expected) == std::string::npos || out["trace"].size() != 4) ++mismatched;
+        ++checked;
+      }
+    });
+  for (int i = 0; i < 300; ++i) {
+    host::ConfigSource src;
+    src.origin = "reload.json";
+    src.json = window_config(i % 2 ? 30 : 365);
+    h.reload(src, std::nullopt);
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_GT(checked.load(), 0);
+  EXPECT_EQ(mismatched.load(), 0);
+}
+
+}  // namespace
+}  // namespace shoprules::test

@@ -1,0 +1,157 @@
+// Event reading: defaults, required fields by event type, and errors that name the field.
+#include <gtest/gtest.h>
+
+#include "shoprules/host/errors.hpp"
+#include "shoprules/host/time.hpp"
+#include "test-support.hpp"
+
+namespace shoprules::test {
+namespace {
+
+Event read(const json& j) {
+  Event ev;
+  host::read_event(j, ev);
+  return ev;
+}
+
+/// "path: message" of the InvalidEventError reading `j` raises, or "".
+std::string invalid(const json& j) {
+  try {
+    read(j);
+  } catch (const host::InvalidEventError& e) {
+    return e.path() + " | " + e.what();
+  }
+  return "";
+}
+
+TEST(Event, ReadsAnOrderWithDefaults) {
+  json j = order_event("e", 1000, 3);
+  Event ev = read(j);
+  EXPECT_EQ(ev.kind, EventType::OrderPlaced);
+  EXPECT_EQ(ev.store, "default");
+  EXPECT_EQ(ev.customer.tier, "member");
+  EXPECT_FALSE(ev.customer.vip);
+  ASSERT_EQ(ev.customer.household.size(), 2u);
+  EXPECT_EQ(ev.order.shipping, Shipping::Standard);
+  EXPECT_EQ(ev.order.subtotal, 3000);
+  EXPECT_FALSE(ev.order.lines[0].final_sale);
+  EXPECT_FALSE(ev.has_shipment);
+  EXPECT_EQ(ev.at.seconds, host::days_from_civil(2026, 11, 23) * 86400 + 10 * 3600);
+}
+
+TEST(Event, NamesTheBadField) {
+  json j = order_event();
+  j["order"]["lines"].push_back({{"sku", "b"}, {"price", 1}, {"qty", 1}});
+  j["order"]["lines"].push_back({{"sku", "c"}, {"price", -1}, {"qty", 1}});
+  EXPECT_EQ(invalid(j),
+            "order.lines[2].price | order.lines[2].price: expected a non-negative integer (minor "
+            "units), got -1");
+
+  j = order_event();
+  j["order"]["lines"][0]["qty"] = 0;
+  EXPECT_EQ(invalid(j), "order.lines[0].qty | order.lines[0].qty: expected an integer >= 1, got 0");
+
+  j = order_event();
+  j["order"]["lines"][0]["price"] = 49.95;
+  EXPECT_NE(invalid(j).find("expected a non-negative integer (minor units), got 49.95"),
+            std::string::npos);
+
+  j = order_event();
+  j["at"] = "yesterday";
+  EXPECT_NE(invalid(j).find("at | at: expected an ISO-8601 time"), std::string::npos);
+
+  j = order_event();
+  j["order"]["shipping"] = "drone";
+  EXPECT_EQ(invalid(j),
+            "order.shipping | order.shipping: expected one of standard, expedited, overnight, got "
+            "\"drone\"");
+
+  j = order_event();
+  j["customer"]["vip"] = "yes";
+  EXPECT_EQ(invalid(j), "customer.vip | customer.vip: expected true or false, got \"yes\"");
+
+  EXPECT_EQ(invalid(json::array()), " | expected an event object, got a list");
+}
+
+TEST(Event, RequiresTheSectionsItsTypeNeeds) {
+  json j = order_event();
+  j.erase("order");
+  EXPECT_EQ(invalid(j), "order | order: is required for a order.placed event");
+
+  j = order_event();
+  j.erase("id");
+  EXPECT_EQ(invalid(j), "id | id: is required");
+
+  j = order_event();
+  j["customer"].erase("id");
+  EXPECT_EQ(invalid(j), "customer.id | customer.id: is required");
+
+  j = order_event();
+  j["order"].erase("currency");
+  EXPECT_EQ(invalid(j), "order.currency | order.currency: is required");
+
+  j = return_event("2026-06-01", "2026-06-10");
+  j["order"]["delivered_at"] = nullptr;
+  EXPECT_EQ(invalid(j), "order.delivered_at | order.delivered_at: is required");
+
+  j = return_event("2026-06-01", "2026-06-10");
+  j["return"].erase("lines");
+  EXPECT_EQ(invalid(j), "return.lines | return.lines: is required");
+
+  j = {{"id", "e"},
+       {"type", "shipment.exception"},
+       {"at", "2026-01-01"},
+       {"customer", {{"id", "c"}}}};
+  EXPECT_EQ(invalid(j), "order | order: is required for a shipment.exception event");
+}
+
+TEST(Event, AnUnknownTypeNeedsOnlyTheBasics) {
+  Event ev = read({{"id", "e"}, {"type", "wishlist.added"}, {"at", "2026-01-01"}, {"extra", 1}});
+  EXPECT_EQ(ev.kind, EventType::Unknown);
+  EXPECT_EQ(ev.type, "wishlist.added");
+  EXPECT_FALSE(ev.has_customer);
+}
+
+TEST(Event, RefusesASubtotalThatOverflows) {
+  json j = order_event("e", 4000000000000000000, 3);
+  EXPECT_NE(invalid(j).find("order.lines[0]: price x qty overflows"), std::string::npos);
+}
+
+TEST(Event, ReadsCircumstancesFromContactAndReturn) {
+  json j = return_event("2026-06-01", "2026-06-10");
+  j["return"]["circumstances"] = {"bereavement"};
+  j["contact"] = {{"channel", "phone"}, {"topic", "support"}, {"circumstances", {"medical"}}};
+  Event ev = read(j);
+  EXPECT_TRUE(ev.has_circumstance("bereavement"));
+  EXPECT_TRUE(ev.has_circumstance("medical"));
+  EXPECT_FALSE(ev.has_circumstance("wedding"));
+  EXPECT_EQ(ev.contact.channel, Channel::Phone);
+}
+
+TEST(Time, ParsesDatesTimesAndOffsets) {
+  std::int64_t s = 0;
+  ASSERT_TRUE(host::parse_time("1970-01-01", s));
+  EXPECT_EQ(s, 0);
+  ASSERT_TRUE(host::parse_time("2026-11-23T10:00:00Z", s));
+  EXPECT_EQ(s, 1795428000);
+  ASSERT_TRUE(host::parse_time("2026-11-23T12:00:00+02:00", s));
+  EXPECT_EQ(s, 1795428000);
+  ASSERT_TRUE(host::parse_time("2026-11-23T10:00:00.123Z", s));
+  EXPECT_EQ(s, 1795428000);
+  ASSERT_TRUE(host::parse_time("2024-02-29", s));
+  EXPECT_FALSE(host::parse_time("2025-02-29", s));
+  EXPECT_FALSE(host::parse_time("2026-13-01", s));
+  EXPECT_FALSE(host::parse_time("2026-11-23T25:00:00Z", s));
+  EXPECT_FALSE(host::parse_time("2026-11-23T10:00:00Zjunk", s));
+  EXPECT_FALSE(host::parse_time("23/11/2026", s));
+  EXPECT_FALSE(host::parse_time("", s));
+}
+
+TEST(Time, DaysBetweenRoundsDown) {
+  Timestamp a{0, true}, b{86400 * 2 - 1, true};
+  EXPECT_EQ(days_between(a, b), 1);
+  EXPECT_EQ(days_between(b, a), -2);
+}
+
+}  // namespace
+}  // namespace shoprules::test

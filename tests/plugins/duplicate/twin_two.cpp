@@ -1,0 +1,11 @@
+// The other of two plugins that claim the same name.
+#include <shoprules/sdk.hpp>
+
+namespace {
+void noop(const shoprules::RuleContext&, shoprules::RuleOutput& out) {
+  out.skip("nothing");
+}
+constexpr shoprules::RuleSpec kRules[] = {shoprules::rule("noop", "Does nothing", &noop)};
+}  // namespace
+
+SHOPRULES_PLUGIN("twin", "2.0.0", "test", "Second twin", kRules);
