@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds, then runs every check: lint, C++ tests (ctest), Python tests.
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+say "Lint: clang-format and ruff"
+mapfile -t cxx < <(git ls-files '*.hpp' '*.cpp' '*.cc' 2>/dev/null || find sdk host plugins bindings tests -name '*.[ch]pp' -o -name '*.cc')
+clang-format --dry-run --Werror "${cxx[@]}"
+ruff check .
+ruff format --check .
+
+say "C++ tests (ctest)"
+ctest --test-dir "$BUILD_DIR" --output-on-failure
+
+say "Python tests (pytest)"
+SHOPRULES_TEST_PLUGIN_DIR="$BUILD_DIR/test_plugins" python -m pytest "$@"
