@@ -261,6 +261,8 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("config_version", &PyHost::config_version);
 
   m.def(
+      "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
+  m.def(
       "abi_key", [] { return std::string(shoprules::host::host_abi_key()); },
       "The ABI key a plugin must be built with to load into this host.");
 }
