@@ -9,7 +9,7 @@ void free_return_shipping(const RuleContext& ctx, RuleOutput& out) {
   shoprules::Action* approve = out.find("return.approve");
   if (!approve) return out.skip("no approved return to label");
   approve->set("label", "prepaid");
-  approve->reason += ", with a prepaid return label";
+  describe_approval(*approve);
   out.note("prepaid label on return.approve");
 }
 

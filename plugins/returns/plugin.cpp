@@ -6,30 +6,36 @@ namespace {
 
 using shoprules::rule;
 
-// Declaration order is run order: later rules amend what the window rule decided.
+// Declaration order is run order: the rules after the window amend what it decided (which lines,
+// which label, pickup or keep); then the refund is computed, and adjusted by the last two.
 constexpr shoprules::RuleSpec kRules[] = {
     rule("window",
          "Approve returns within N days of delivery; deny after, or ask a person for a VIP",
          &window, kWindowParams),
+    rule("final_sale", "Deny the final-sale lines of a return", &final_sale).off(),
     rule("free_return_shipping", "Approved returns ship back on a prepaid label",
          &free_return_shipping),
+    rule("serial_returner_guard",
+         "Frequent returners pay their own return postage (the return is still accepted)",
+         &serial_returner_guard, kSerialReturnerParams)
+        .off(),
+    rule("hardship_pickup", "Bereavement or illness: a courier collects the return at no cost",
+         &hardship_pickup),
+    rule("keep_item", "Small returns are refunded without sending the item back", &keep_item,
+         kKeepItemParams)
+        .off(),
     rule("refund",
          "Refund the returned lines that were not denied, to the method the customer chose",
          &refund),
+    rule("restocking_fee", "Keep a share of lines returned because the customer changed their mind",
+         &restocking_fee, kRestockingFeeParams)
+        .off(),
     rule("store_credit_bonus", "A refund taken as store credit earns a bonus", &store_credit_bonus,
          kStoreCreditBonusParams),
 };
 
 }  // namespace
-
-shoprules::Value lines_value(const shoprules::Return& ret) {
-  shoprules::Value lines = shoprules::Value::list();
-  for (const auto& line : ret.lines)
-    lines.push(shoprules::Value::object().set("sku", line.sku).set("qty", line.qty));
-  return lines;
-}
-
 }  // namespace returns
 
-SHOPRULES_PLUGIN("returns", "1.0.0", "returns", "Return policy: window, label, refund",
+SHOPRULES_PLUGIN("returns", "1.0.0", "returns", "Return policy: window, label, pickup, refund",
                  returns::kRules);

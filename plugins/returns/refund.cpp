@@ -4,20 +4,6 @@
 #include "rules.hpp"
 
 namespace returns {
-namespace {
-
-bool held_back(RuleOutput& out, shoprules::Text sku) {
-  for (const auto& a : out.actions()) {
-    if (!a.is_kept() || (a.type != "return.deny" && a.type != "return.review")) continue;
-    const shoprules::Value* lines = a.param("lines");
-    if (!lines) continue;
-    for (const auto& line : lines->items())
-      if (const auto* s = line.find("sku"); s && s->as_string() == sku) return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 void refund(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
@@ -27,13 +13,11 @@ void refund(const RuleContext& ctx, RuleOutput& out) {
   std::string unknown;
   for (const auto& line : ev.ret.lines) {
     if (held_back(out, line.sku)) continue;
-    const shoprules::OrderLine* bought = ev.order.find_line(line.sku);
-    if (!bought) {
+    if (!ev.order.find_line(line.sku)) {
       unknown += (unknown.empty() ? "" : ", ") + std::string(line.sku);
       continue;
     }
-    // Never refund more items than were bought.
-    amount += bought->price * (line.qty < bought->qty ? line.qty : bought->qty);
+    amount += line_value(ev.order, line.sku, line.qty);
   }
   if (amount == 0 && unknown.empty()) return out.skip("no returned line is due a refund");
   if (amount == 0) return out.skip("no returned line is on the order");

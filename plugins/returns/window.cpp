@@ -14,19 +14,20 @@ void window(const RuleContext& ctx, RuleOutput& out) {
   const std::string when = "Returned " + std::to_string(age < 0 ? 0 : age) + " days after delivery";
   const std::string window = std::to_string(limit) + "-day return window";
   if (age <= limit) {
-    out.emit("return.approve", when + ", within the " + window + ": approved")
-        .set("lines", lines_value(ev.ret))
-        .set("label", "customer_paid")
-        .set("pickup", false)
-        .set("keep", false);
+    auto& approve = out.emit("return.approve", when + ", within the " + window + ": approved")
+                        .set("lines", lines_value(ev.ret.lines))
+                        .set("label", "customer_paid")
+                        .set("pickup", false)
+                        .set("keep", false);
+    describe_approval(approve);
   } else if (ev.customer.vip) {
     out.emit("return.review",
              when + ", past the " + window + "; a VIP's late return goes to a person")
-        .set("lines", lines_value(ev.ret))
+        .set("lines", lines_value(ev.ret.lines))
         .set("reason", "past_window");
   } else {
     out.emit("return.deny", when + ", past the " + window)
-        .set("lines", lines_value(ev.ret))
+        .set("lines", lines_value(ev.ret.lines))
         .set("reason", "past_window");
   }
 }

@@ -1,0 +1,61 @@
+// Helpers the returns rules share for return lines and what they are worth.
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "rules.hpp"
+
+namespace returns {
+
+shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines) {
+  shoprules::Value out = shoprules::Value::list();
+  for (const auto& line : lines)
+    out.push(shoprules::Value::object().set("sku", line.sku).set("qty", line.qty));
+  return out;
+}
+
+void describe_approval(shoprules::Action& approve) {
+  static constexpr std::string_view kBase = ": approved";
+  if (auto cut = approve.reason.find(kBase); cut != std::string::npos)
+    approve.reason.resize(cut + kBase.size());
+  const shoprules::Value* keep = approve.param("keep");
+  const shoprules::Value* pickup = approve.param("pickup");
+  const shoprules::Value* label = approve.param("label");
+  if (keep && keep->as_bool())
+    approve.reason += "; keep the item, no need to send it back";
+  else if (pickup && pickup->as_bool())
+    approve.reason += "; a courier collects it at no cost";
+  else if (label && label->as_string() == "prepaid")
+    approve.reason += ", with a prepaid return label";
+  else if (label && label->as_string() == "customer_paid")
+    approve.reason += "; return postage is the customer's";
+}
+
+bool held_back(RuleOutput& out, shoprules::Text sku) {
+  for (const auto& a : out.actions()) {
+    if (!a.is_kept() || (a.type != "return.deny" && a.type != "return.review")) continue;
+    const shoprules::Value* lines = a.param("lines");
+    if (!lines) continue;
+    for (const auto& line : lines->items())
+      if (const auto* s = line.find("sku"); s && s->as_string() == sku) return true;
+  }
+  return false;
+}
+
+std::int64_t line_value(const shoprules::Order& order, shoprules::Text sku, std::int64_t qty) {
+  const shoprules::OrderLine* bought = order.find_line(sku);
+  return bought ? bought->price * std::min(qty, bought->qty) : 0;
+}
+
+std::int64_t lines_worth(const shoprules::Order& order, const shoprules::Action& action) {
+  std::int64_t worth = 0;
+  if (const shoprules::Value* lines = action.param("lines"))
+    for (const auto& line : lines->items()) {
+      const shoprules::Value* sku = line.find("sku");
+      const shoprules::Value* qty = line.find("qty");
+      if (sku && qty) worth += line_value(order, sku->as_string(), qty->as_int());
+    }
+  return worth;
+}
+
+}  // namespace returns

@@ -1,0 +1,27 @@
+// returns.serial_returner_guard: customers who return most of what they buy pay the postage back.
+// The return is still accepted; only the label changes.
+#include <string>
+
+#include "rules.hpp"
+
+namespace returns {
+
+void serial_returner_guard(const RuleContext& ctx, RuleOutput& out) {
+  const auto& ev = ctx.event;
+  if (ev.kind != shoprules::EventType::ReturnRequested)
+    return out.skip("not a return.requested event");
+  shoprules::Action* approve = out.find("return.approve");
+  if (!approve) return out.skip("no approved return");
+  const auto& c = ev.customer;
+  const double rate = c.orders > 0 ? static_cast<double>(c.returns) / c.orders : 0.0;
+  if (rate <= ctx.params.number("rate")) return out.skip("return rate is not above the threshold");
+  if (c.returned_value <= ctx.params.integer("value"))
+    return out.skip("returned value is not above the threshold");
+  approve->set("label", "customer_paid");
+  describe_approval(*approve);
+  out.note("customer-paid label on return.approve: " + std::to_string(c.returns) + " returns on " +
+           std::to_string(c.orders) + " orders, " +
+           shoprules::format_money(c.returned_value, ev.order.currency) + " returned");
+}
+
+}  // namespace returns
