@@ -1,0 +1,41 @@
+// The loyalty plugin: points, tiers, coupons and gifts that reward coming back.
+#include <stdexcept>
+
+#include "rules.hpp"
+
+namespace loyalty {
+namespace {
+
+using shoprules::rule;
+
+constexpr shoprules::RuleSpec kRules[] = {
+    rule("points", "Points per whole currency unit of the subtotal; VIPs earn more", &points,
+         kPointsParams),
+    rule("tiers", "Move a customer up a tier when an order takes lifetime spend over its threshold",
+         &tiers, kTierParams),
+    rule("big_order_coupon", "A percentage coupon for orders at or above a subtotal",
+         &big_order_coupon, kBigOrderParams),
+    rule("repeat_gift", "A gift on every Nth order", &repeat_gift, kRepeatGiftParams),
+    rule("vip_shipping", "A VIP's standard shipping becomes expedited", &vip_shipping),
+    // Review phase: it takes back points only for lines the returns rules approved.
+    rule("return_clawback", "Take back the points earned on returned lines", &return_clawback,
+         kClawbackParams)
+        .review(),
+};
+
+}  // namespace
+
+std::int64_t points_for(std::int64_t amount, std::string_view currency, std::int64_t per_unit,
+                        std::int64_t multiplier) {
+  const std::int64_t units = shoprules::zero_decimal_currency(currency) ? amount : amount / 100;
+  std::int64_t points;
+  if (__builtin_mul_overflow(units, per_unit, &points) ||
+      __builtin_mul_overflow(points, multiplier, &points))
+    throw std::overflow_error("points for this amount overflow");
+  return points;
+}
+
+}  // namespace loyalty
+
+SHOPRULES_PLUGIN("loyalty", "1.0.0", "loyalty", "Points, tiers, coupons and gifts",
+                 loyalty::kRules);

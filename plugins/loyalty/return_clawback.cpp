@@ -1,0 +1,35 @@
+// loyalty.return_clawback: points earned on what comes back are taken back, so returns can't farm
+// points. Runs in the review phase, on the lines the returns rules approved.
+#include <algorithm>
+#include <string>
+
+#include "rules.hpp"
+
+namespace loyalty {
+
+void return_clawback(const RuleContext& ctx, RuleOutput& out) {
+  const auto& ev = ctx.event;
+  if (ev.kind != shoprules::EventType::ReturnRequested)
+    return out.skip("not a return.requested event");
+  const shoprules::Action* approve = out.find("return.approve");
+  const shoprules::Value* lines = approve ? approve->param("lines") : nullptr;
+  if (!lines) return out.skip("no approved return");
+  std::int64_t value = 0;
+  for (const auto& line : lines->items()) {
+    const shoprules::Value* sku = line.find("sku");
+    const shoprules::Value* qty = line.find("qty");
+    const shoprules::OrderLine* bought = sku ? ev.order.find_line(sku->as_string()) : nullptr;
+    if (!bought || !qty) continue;
+    value += bought->price * std::min(qty->as_int(), bought->qty);
+  }
+  const std::int64_t multiplier = ev.customer.vip ? ctx.params.integer("vip_multiplier") : 1;
+  const std::int64_t points =
+      points_for(value, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
+  if (points <= 0) return out.skip("the returned lines earned no points");
+  out.emit("points.revoke", std::to_string(points) + " points earned on " +
+                                shoprules::format_money(value, ev.order.currency) +
+                                " of returned items are taken back")
+      .set("points", points);
+}
+
+}  // namespace loyalty
