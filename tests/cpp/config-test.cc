@@ -20,9 +20,8 @@ std::string config_error(const json& config) {
 
 TEST(Config, EveryRuleStartsAtItsDefaults) {
   auto h = make_host();
-  json plugins = host::plugins_json(*h.snapshot());
-  ASSERT_EQ(plugins.size(), 1u);
-  const json& rules = plugins[0]["rules"];
+  EXPECT_EQ(host::plugins_json(*h.snapshot()).size(), 3u);
+  const json rules = plugin_entry(h, "returns")["rules"];
   ASSERT_EQ(rules[0]["id"], "window");
   EXPECT_EQ(rules[0]["params"]["days"], 365);
   EXPECT_EQ(rules[0]["defaults"]["days"], 365);
@@ -36,11 +35,11 @@ TEST(Config, ParamsAndSwitchesTakeEffect) {
       {{"plugins",
         {{"returns",
           {{"rules", {{"window", {{"days", 30}}}, {"refund", {{"enabled", false}}}}}}}}}});
-  json rules = host::plugins_json(*h.snapshot())[0]["rules"];
+  json rules = plugin_entry(h, "returns")["rules"];
   EXPECT_EQ(rules[0]["params"]["days"], 30);
   EXPECT_EQ(rules[0]["defaults"]["days"], 365);
-  EXPECT_EQ(rules[2]["id"], "refund");
-  EXPECT_EQ(rules[2]["enabled"], false);
+  EXPECT_EQ(rules[6]["id"], "refund");
+  EXPECT_EQ(rules[6]["enabled"], false);
 }
 
 TEST(Config, NamesTheFieldOfABadValue) {
@@ -66,8 +65,8 @@ TEST(Config, NamesTheFieldOfABadValue) {
 
 TEST(Config, RefusesUnknownNames) {
   EXPECT_EQ(config_error({{"plugins", {{"loyalti", json::object()}}}}),
-            "test.json: plugins.loyalti: no plugin named 'loyalti' is loaded (loaded: returns, "
-            "testkit)");
+            "test.json: plugins.loyalti: no plugin named 'loyalti' is loaded (loaded: delight, "
+            "loyalty, returns, testkit)");
   EXPECT_NE(config_error({{"plugins", {{"returns", {{"rules", {{"windw", json::object()}}}}}}}})
                 .find("plugins.returns.rules.windw: plugin returns has no rule named 'windw'"),
             std::string::npos);
@@ -83,13 +82,17 @@ TEST(Config, RefusesUnknownNames) {
 }
 
 TEST(Config, PluginsRunByOrderThenName) {
-  auto h = make_host({{"plugins", {{"testkit", {{"order", 5}}}}}}, {"testkit"});
+  auto h = make_host({{"plugins", {{"testkit", {{"order", 5}}}, {"delight", {{"order", 200}}}}}},
+                     {"testkit"});
   auto snap = h.snapshot();
-  ASSERT_EQ(snap->plugins.size(), 2u);
+  ASSERT_EQ(snap->plugins.size(), 4u);
   EXPECT_EQ(snap->plugins[0].name, "testkit");
-  EXPECT_EQ(snap->plugins[1].name, "returns");
+  EXPECT_EQ(snap->plugins[1].name, "loyalty");
+  EXPECT_EQ(snap->plugins[2].name, "returns");
+  EXPECT_EQ(snap->plugins[3].name, "delight");
   auto defaults = make_host(json::object(), {"testkit"}).snapshot();
-  EXPECT_EQ(defaults->plugins[0].name, "returns");  // both at 100: by name
+  EXPECT_EQ(defaults->plugins[0].name, "delight");  // all at 100: by name
+  EXPECT_EQ(defaults->plugins[3].name, "testkit");
 }
 
 TEST(Config, ADisabledPluginDisablesItsRules) {

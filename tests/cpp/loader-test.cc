@@ -22,12 +22,13 @@ std::string load_error(const fs::path& dir) {
   return "";
 }
 
-TEST(Loader, LoadsTheBundledReturnsPlugin) {
+TEST(Loader, LoadsTheBundledPluginsInFileOrder) {
   auto plugins = host::load_plugin_dirs({SHOPRULES_BUILD_PLUGIN_DIR});
-  ASSERT_EQ(plugins.size(), 1u);
-  EXPECT_EQ(plugins[0]->name(), "returns");
-  EXPECT_STREQ(plugins[0]->descriptor->header.abi_key, host::host_abi_key());
-  EXPECT_GE(plugins[0]->descriptor->rule_count, 4u);
+  ASSERT_EQ(plugins.size(), 3u);
+  EXPECT_EQ(plugins[0]->name(), "delight");
+  EXPECT_EQ(plugins[1]->name(), "loyalty");
+  EXPECT_EQ(plugins[2]->name(), "returns");
+  for (const auto& p : plugins) EXPECT_STREQ(p->descriptor->header.abi_key, host::host_abi_key());
 }
 
 TEST(Loader, AbiKeyNamesEveryPart) {

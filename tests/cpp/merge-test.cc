@@ -6,12 +6,9 @@
 namespace shoprules::test {
 namespace {
 
-json only_testkit(json rules) {
-  return {{"plugins", {{"returns", {{"enabled", false}}}, {"testkit", {{"rules", rules}}}}}};
-}
-
 json decide_with(json rules, json event = order_event()) {
-  return decide(make_host(only_testkit(std::move(rules)), {"testkit"}), event);
+  json config = {{"plugins", {{"testkit", {{"rules", rules}}}}}};
+  return decide(make_host(config, {"testkit"}, /*bundled=*/false), event);
 }
 
 TEST(Merge, ShippingUpgradeKeepsTheFastest) {

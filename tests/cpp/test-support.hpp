@@ -34,6 +34,20 @@ inline host::Host make_host(json config = json::object(), std::vector<std::strin
   return host::Host(std::move(options));
 }
 
+/// `config` with every bundled plugin but `keep` switched off, to test one plugin alone.
+inline json only_plugin(const std::string& keep, json config = json::object()) {
+  for (const char* name : {"loyalty", "returns", "delight"})
+    if (keep != name) config["plugins"][name]["enabled"] = false;
+  return config;
+}
+
+/// The plugins_json() entry of one plugin.
+inline json plugin_entry(const host::Host& h, const std::string& name) {
+  for (const auto& p : host::plugins_json(*h.snapshot()))
+    if (p["name"] == name) return p;
+  return nullptr;
+}
+
 inline json order_event(std::string id = "evt-1", std::int64_t price = 4995, std::int64_t qty = 1) {
   return json{{"id", id},
               {"type", "order.placed"},

@@ -31,8 +31,8 @@ def test_public_names() -> None:
 def test_evaluate_returns_actions_with_reasons(host, return_event) -> None:
     d = host.evaluate(return_event)
     assert isinstance(d, shoprules.Decision)
-    assert [a.type for a in d.actions] == ["return.approve", "refund.issue"]
-    approve, refund = d.actions
+    assert [a.type for a in d.actions] == ["return.approve", "refund.issue", "points.revoke"]
+    approve, refund, revoke = d.actions
     assert approve.plugin == "returns"
     assert approve.rule == "window"
     assert approve.params == {
@@ -45,6 +45,8 @@ def test_evaluate_returns_actions_with_reasons(host, return_event) -> None:
     assert refund.params["amount"] == 4995
     assert refund.params["method"] == "original"
     assert isinstance(refund.reason, str) and "49.95 USD" in refund.reason
+    assert revoke.plugin == "loyalty"
+    assert revoke.params == {"points": 49}
     assert d.errors == []
     assert d.config_version == host.config_version
     assert d.event_id == "evt-2001"
@@ -52,8 +54,11 @@ def test_evaluate_returns_actions_with_reasons(host, return_event) -> None:
 
 def test_trace_has_one_entry_per_rule(host, return_event) -> None:
     d = host.evaluate(return_event)
-    rules = [r["id"] for p in host.plugins() for r in p["rules"]]
-    assert [t["rule"] for t in d.trace] == rules
+    rules = [(p["name"], r["id"], r["phase"]) for p in host.plugins() for r in p["rules"]]
+    # Decide rules in plugin order, then review rules.
+    expected = [(p, r) for p, r, phase in rules if phase == "decide"]
+    expected += [(p, r) for p, r, phase in rules if phase == "review"]
+    assert [(t["plugin"], t["rule"]) for t in d.trace] == expected
     for entry in d.trace:
         assert set(entry) >= {"plugin", "rule", "outcome", "why"}
         assert entry["outcome"] in {"fired", "skipped", "disabled", "error"}
@@ -88,8 +93,9 @@ def test_same_decision_in_another_process(return_event) -> None:
 
 
 def test_plugins_metadata(host) -> None:
-    (returns,) = host.plugins()
-    assert returns["name"] == "returns"
+    plugins = host.plugins()
+    assert [p["name"] for p in plugins] == ["delight", "loyalty", "returns"]
+    returns = plugins[2]
     assert returns["version"] == "1.0.0"
     assert returns["kind"] == "returns"
     assert returns["abi"] == shoprules.abi_key()
@@ -165,7 +171,12 @@ def test_repr(host, return_event) -> None:
 def test_unknown_event_type_reaches_plugins_and_is_ignored(host) -> None:
     d = host.evaluate({"id": "e", "type": "wishlist.added", "at": "2026-11-23T10:00:00Z"})
     assert d.actions == []
-    assert all(t["outcome"] == "skipped" for t in d.trace)
+    assert {t["outcome"] for t in d.trace} == {"skipped", "disabled"}
+    assert all(
+        t["why"] == "off by default (enable it in the config)"
+        for t in d.trace
+        if t["outcome"] == "disabled"
+    )
 
 
 def test_cmake_dir_holds_the_sdk_package() -> None:
