@@ -15,12 +15,12 @@ from ._core import (
     ConfigError,
     Decision,
     Error,
-    Host,
     InvalidEvent,
     PluginLoadError,
     RuleError,
     abi_key,
 )
+from .host import Host
 
 __version__ = "0.1.0"
 

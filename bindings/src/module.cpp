@@ -261,6 +261,35 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("config_version", &PyHost::config_version);
 
   m.def(
+      "inspect_plugin",
+      [](const fs::path& file) {
+        return json_to_python(
+            shoprules::host::plugin_info_json(*shoprules::host::load_plugin(file)));
+      },
+      py::arg("file"), "What a plugin file declares: metadata, ABI key, rules and param schema.");
+  m.def(
+      "check_config",
+      [](const py::dict& config, const std::string& origin, const fs::path& base_dir,
+         const std::optional<std::vector<fs::path>>& plugin_dirs, bool bundled) {
+        shoprules::host::HostOptions options;
+        shoprules::host::ConfigSource src;
+        src.json = python_to_json(config, origin);
+        src.origin = origin;
+        src.base_dir = base_dir;
+        options.config = std::move(src);
+        if (plugin_dirs) options.plugin_dirs = *plugin_dirs;
+        options.bundled = bundled;
+        shoprules::host::Host host(std::move(options));
+        py::dict out;
+        out["config_version"] = host.config_version();
+        out["plugins"] = json_to_python(shoprules::host::plugins_json(*host.snapshot()));
+        return out;
+      },
+      py::arg("config"), py::arg("origin"), py::arg("base_dir"),
+      py::arg("plugin_dirs") = py::none(), py::arg("bundled") = true,
+      "Validates a config as if read from `origin` in `base_dir`; returns its config_version\n"
+      "and plugins as Host.plugins() would.");
+  m.def(
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
   m.def(
       "abi_key", [] { return std::string(shoprules::host::host_abi_key()); },

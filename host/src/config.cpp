@@ -368,40 +368,48 @@ json param_schema_json(const ParamSpec& spec) {
   return s;
 }
 
+json plugin_info_json(const LoadedPlugin& plugin) {
+  const PluginDescriptor& d = *plugin.descriptor;
+  json rules = json::array();
+  for (std::size_t k = 0; k < d.rule_count; ++k) {
+    const RuleSpec& r = d.rules[k];
+    json defaults = json::object(), schema = json::object();
+    for (std::size_t i = 0; i < r.param_count; ++i) {
+      defaults[r.params[i].name] = param_default_json(r.params[i]);
+      schema[r.params[i].name] = param_schema_json(r.params[i]);
+    }
+    rules.push_back({{"id", r.id},
+                     {"description", r.description ? r.description : ""},
+                     {"enabled_by_default", r.enabled_by_default},
+                     {"phase", r.phase == Phase::Review ? "review" : "decide"},
+                     {"defaults", defaults},
+                     {"schema", schema}});
+  }
+  return {{"name", d.name},          {"version", d.version},
+          {"kind", d.kind},          {"description", d.description ? d.description : ""},
+          {"abi", d.header.abi_key}, {"file", plugin.file.string()},
+          {"rules", rules}};
+}
+
 json plugins_json(const ConfigSnapshot& snap) {
   json out = json::array();
   for (std::size_t pi = 0; pi < snap.plugins.size(); ++pi) {
     const PluginSlot& slot = snap.plugins[pi];
-    const PluginDescriptor& d = *slot.plugin->descriptor;
-    json rules = json::array();
+    json info = plugin_info_json(*slot.plugin);
+    info["enabled"] = slot.enabled;
+    info["order"] = slot.order;
+    info["on_error"] = slot.on_error == OnError::Fail ? "fail" : "skip";
+    std::size_t k = 0;
     for (const RuleSlot& r : snap.rules) {
       if (r.plugin != pi) continue;
-      json params = json::object(), defaults = json::object(), schema = json::object();
-      for (std::size_t k = 0; k < r.spec->param_count; ++k) {
-        const ParamSpec& p = r.spec->params[k];
-        params[p.name] = param_value_json(p, r.values[k]);
-        defaults[p.name] = param_default_json(p);
-        schema[p.name] = param_schema_json(p);
-      }
-      rules.push_back({{"id", r.spec->id},
-                       {"description", r.spec->description ? r.spec->description : ""},
-                       {"enabled", r.enabled},
-                       {"enabled_by_default", r.spec->enabled_by_default},
-                       {"phase", r.spec->phase == Phase::Review ? "review" : "decide"},
-                       {"params", params},
-                       {"defaults", defaults},
-                       {"schema", schema}});
+      json& rule = info["rules"][k++];
+      rule["enabled"] = r.enabled;
+      json params = json::object();
+      for (std::size_t i = 0; i < r.spec->param_count; ++i)
+        params[r.spec->params[i].name] = param_value_json(r.spec->params[i], r.values[i]);
+      rule["params"] = params;
     }
-    out.push_back({{"name", slot.name},
-                   {"version", d.version},
-                   {"kind", d.kind},
-                   {"description", d.description ? d.description : ""},
-                   {"abi", d.header.abi_key},
-                   {"file", slot.plugin->file.string()},
-                   {"enabled", slot.enabled},
-                   {"order", slot.order},
-                   {"on_error", slot.on_error == OnError::Fail ? "fail" : "skip"},
-                   {"rules", rules}});
+    out.push_back(std::move(info));
   }
   return out;
 }

@@ -73,6 +73,10 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
 /// schema.
 nlohmann::json plugins_json(const ConfigSnapshot& snapshot);
 
+/// What a plugin file declares, without any config: name, version, kind, description, abi, file,
+/// and per rule its id, description, enabled_by_default, phase, defaults and schema.
+nlohmann::json plugin_info_json(const LoadedPlugin& plugin);
+
 /// A param's value as JSON (for Host.plugins() and reports).
 nlohmann::json param_value_json(const ParamSpec& spec, const ParamValue& value);
 /// A param's default as JSON.
