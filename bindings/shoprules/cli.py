@@ -37,7 +37,10 @@ def _host(args: argparse.Namespace) -> Host:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    plugins = _host(args).plugins()
+    try:
+        plugins = _host(args).plugins(store=args.store)
+    except ValueError as error:  # an unknown store
+        raise InputError(str(error)) from None
     if args.json:
         print(json.dumps(plugins, indent=2))
         return EXIT_OK
@@ -93,18 +96,27 @@ def _split_target(target: str, parts: int) -> list[str]:
 def cmd_switch(args: argparse.Namespace) -> int:
     names = _split_target(args.target, 2)
     enable = args.command == "enable"
+    # What the value was when the file did not set it: the plugin's default at the top level; in
+    # a store, what the store inherits from the top level.
     if len(names) == 1:
-        keys = ["plugins", names[0], "enabled"]
+        keys = [*_store_keys(args), "plugins", names[0], "enabled"]
 
         def default_of(plugins: list[dict[str, Any]]) -> Any:
-            return True
+            (plugin,) = [p for p in plugins if p["name"] == names[0]]
+            return plugin["enabled"] if args.store else True
     else:
-        keys = ["plugins", names[0], "rules", names[1], "enabled"]
+        keys = [*_store_keys(args), "plugins", names[0], "rules", names[1], "enabled"]
 
         def default_of(plugins: list[dict[str, Any]]) -> Any:
-            return _rule(plugins, names)["enabled_by_default"]
+            rule = _rule(plugins, names)
+            return rule["enabled"] if args.store else rule["enabled_by_default"]
 
-    return _edit(args, keys, enable, default_of, f"{args.command} {args.target}")
+    command = f"{args.command} {args.target}" + (f" --store {args.store}" if args.store else "")
+    return _edit(args, keys, enable, default_of, command)
+
+
+def _store_keys(args: argparse.Namespace) -> list[str]:
+    return ["stores", args.store] if args.store else []
 
 
 def _rule(plugins: list[dict[str, Any]], names: list[str]) -> dict[str, Any]:
@@ -124,13 +136,11 @@ def _parse_value(text: str) -> Any:
 def cmd_set(args: argparse.Namespace) -> int:
     names = _split_target(args.target, 3)
     value = _parse_value(args.value)
-    keys = ["plugins", names[0], "rules", names[1], names[2]]
+    keys = [*_store_keys(args), "plugins", names[0], "rules", names[1], names[2]]
+    source = "params" if args.store else "defaults"
+    command = f"set {args.target} {args.value}" + (f" --store {args.store}" if args.store else "")
     return _edit(
-        args,
-        keys,
-        value,
-        lambda plugins: _rule(plugins, names)["defaults"].get(names[2]),
-        f"set {args.target} {args.value}",
+        args, keys, value, lambda plugins: _rule(plugins, names)[source].get(names[2]), command
     )
 
 
@@ -206,8 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
 
+    def store_option(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument("--store", metavar="NAME", help=f"{what} (default: the top level)")
+
     p = sub.add_parser("plugins", help="list plugins and rules, on/off, params")
     common(p)
+    store_option(p, "list them as this store of the config sets them")
     p.set_defaults(func=cmd_plugins)
 
     p = sub.add_parser("inspect", help="a plugin file's metadata, ABI, rules and param schema")
@@ -226,12 +240,14 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=f"{verb} a plugin or a rule (validated, atomic, audited)")
         p.add_argument("target", metavar="PLUGIN[.RULE]")
         common(p, config_required=True)
+        store_option(p, "edit this store's settings in the config's stores map")
         p.set_defaults(func=cmd_switch)
 
     p = sub.add_parser("set", help="set a rule's param (validated, atomic, audited)")
     p.add_argument("target", metavar="PLUGIN.RULE.PARAM")
     p.add_argument("value", metavar="VALUE", help="a JSON value (30, 0.2, true) or a string")
     common(p, config_required=True)
+    store_option(p, "edit this store's settings in the config's stores map")
     p.set_defaults(func=cmd_set)
 
     p = sub.add_parser("evaluate", help="print the decision for an event, with its trace")

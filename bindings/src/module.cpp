@@ -53,7 +53,7 @@ struct PyAction {
   std::uint32_t index;
 
   const Action& action() const { return d->actions[index]; }
-  const host::RuleSlot& rule() const { return d->snapshot->rules[action().origin]; }
+  const host::RuleSlot& rule() const { return d->store->rules[action().origin]; }
 };
 
 py::dict action_params(const Action& a) {
@@ -151,7 +151,14 @@ class PyHost {
     return out;
   }
 
-  py::object plugins() const { return json_to_python(host::plugins_json(*host_.snapshot())); }
+  py::object plugins(const std::optional<std::string>& store) const {
+    auto snap = host_.snapshot();
+    const host::StoreConfig* s = snap->find(store.value_or(""));
+    if (!s)
+      throw py::value_error("no store named '" + *store +
+                            "' in the config (stores: " + snap->store_names() + ")");
+    return json_to_python(host::plugins_json(*s));
+  }
 
   std::string reload(const py::object& config) {
     if (config.is_none()) return host_.reload();
@@ -217,8 +224,8 @@ PYBIND11_MODULE(_core, m) {
   py::class_<PyAction>(m, "Action", "One thing the shop should do for the customer.")
       .def_property_readonly("type", [](const PyAction& a) { return a.action().type; })
       .def_property_readonly("params", [](const PyAction& a) { return action_params(a.action()); })
-      .def_property_readonly(
-          "plugin", [](const PyAction& a) { return a.d->snapshot->plugin_of(a.rule()).name; })
+      .def_property_readonly("plugin",
+                             [](const PyAction& a) { return a.d->store->plugin_of(a.rule()).name; })
       .def_property_readonly("rule",
                              [](const PyAction& a) { return std::string(a.rule().spec->id); })
       .def_property_readonly("reason", [](const PyAction& a) { return a.action().reason; })
@@ -227,7 +234,7 @@ PYBIND11_MODULE(_core, m) {
              py::dict out;
              out["type"] = a.action().type;
              out["params"] = action_params(a.action());
-             out["plugin"] = a.d->snapshot->plugin_of(a.rule()).name;
+             out["plugin"] = a.d->store->plugin_of(a.rule()).name;
              out["rule"] = a.rule().spec->id;
              out["reason"] = a.action().reason;
              return out;
@@ -235,7 +242,7 @@ PYBIND11_MODULE(_core, m) {
       .def("__repr__", [](const PyAction& a) {
         return "<Action " + a.action().type + " " +
                py::repr(action_params(a.action())).cast<std::string>() + " from " +
-               a.d->snapshot->plugin_of(a.rule()).name + "." + a.rule().spec->id + ">";
+               a.d->store->plugin_of(a.rule()).name + "." + a.rule().spec->id + ">";
       });
 
   py::class_<PyDecision>(m, "Decision", "What the rules decided for one event.")
@@ -247,6 +254,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("config_version",
                              [](const PyDecision& d) { return d.d->snapshot->version; })
       .def_property_readonly("event_id", [](const PyDecision& d) { return d.d->event_id; })
+      .def_property_readonly("store", [](const PyDecision& d) { return d.d->store->name; })
       .def("to_dict", [](const PyDecision& d) { return json_to_python(d.d->to_json()); })
       .def("__repr__", &decision_repr);
 
@@ -256,7 +264,7 @@ PYBIND11_MODULE(_core, m) {
            py::arg("bundled") = true)
       .def("evaluate", &PyHost::evaluate, py::arg("event"))
       .def("evaluate_many", &PyHost::evaluate_many, py::arg("events"), py::arg("threads") = 0)
-      .def("plugins", &PyHost::plugins)
+      .def("plugins", &PyHost::plugins, py::arg("store") = py::none())
       .def("reload", &PyHost::reload, py::arg("config") = py::none())
       .def_property_readonly("config_version", &PyHost::config_version);
 
@@ -282,7 +290,7 @@ PYBIND11_MODULE(_core, m) {
         shoprules::host::Host host(std::move(options));
         py::dict out;
         out["config_version"] = host.config_version();
-        out["plugins"] = json_to_python(shoprules::host::plugins_json(*host.snapshot()));
+        out["plugins"] = json_to_python(shoprules::host::plugins_json(host.snapshot()->main()));
         return out;
       },
       py::arg("config"), py::arg("origin"), py::arg("base_dir"),

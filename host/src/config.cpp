@@ -16,7 +16,7 @@ namespace shoprules::host {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ConfigSnapshot::rule_name(std::uint32_t rule) const {
+std::string StoreConfig::rule_name(std::uint32_t rule) const {
   const RuleSlot& r = rules[rule];
   return plugins[r.plugin].name + "." + r.spec->id;
 }
@@ -242,78 +242,77 @@ std::vector<fs::path> config_plugin_dirs(const ConfigSource& source) {
   return dirs;
 }
 
-std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
-                                                     const std::vector<PluginPtr>& plugins) {
-  Checker c(source);
-  const json& root = source.json;
-  if (!root.is_object()) c.fail("", "expected a config object, got " + describe_json(root));
-  if (root.contains("stores"))
-    c.fail("stores",
-           "several stores in one config are not supported yet; use one config per store");
-  c.only_keys(root, "", {"store", "seed", "plugin_dirs", "plugins"});
+namespace {
 
-  auto snap = std::make_shared<ConfigSnapshot>();
-  snap->store = "default";
-  if (auto it = root.find("store"); it != root.end()) {
-    if (!it->is_string()) c.fail("store", "expected a string, got " + describe_json(*it));
-    snap->store = it->get<std::string>();
-  }
-  if (auto it = root.find("seed"); it != root.end()) {
-    if (!it->is_string()) c.fail("seed", "expected a string, got " + describe_json(*it));
-    snap->seed = it->get<std::string>();
-  }
-  snap->seed_hash = fnv1a(snap->seed);
-
-  // Every plugin with every rule at its defaults first, then the config on top.
+/// A store's plugins and rules while the config is applied, before they are put in run order.
+struct Draft {
   std::vector<PluginSlot> slots;
-  std::vector<std::vector<RuleSlot>> rules_of(plugins.size());
+  std::vector<std::vector<RuleSlot>> rules_of;  ///< per slot, in declaration order
+};
+
+Draft defaults(const std::vector<PluginPtr>& plugins) {
+  Draft d;
+  d.rules_of.resize(plugins.size());
   for (std::size_t i = 0; i < plugins.size(); ++i) {
     PluginSlot slot;
     slot.plugin = plugins[i];
     slot.name = std::string(plugins[i]->name());
-    const PluginDescriptor& d = *plugins[i]->descriptor;
-    for (std::size_t k = 0; k < d.rule_count; ++k) {
+    const PluginDescriptor& desc = *plugins[i]->descriptor;
+    for (std::size_t k = 0; k < desc.rule_count; ++k) {
       RuleSlot r;
-      r.spec = &d.rules[k];
+      r.spec = &desc.rules[k];
       r.enabled = r.spec->enabled_by_default;
       for (std::size_t p = 0; p < r.spec->param_count; ++p)
         r.values.push_back(default_value(r.spec->params[p]));
-      rules_of[i].push_back(std::move(r));
+      d.rules_of[i].push_back(std::move(r));
     }
-    slots.push_back(std::move(slot));
+    d.slots.push_back(std::move(slot));
   }
+  return d;
+}
 
-  if (auto it = root.find("plugins"); it != root.end()) {
-    c.object(*it, "plugins");
-    for (const auto& [name, pj] : it->items()) {
-      auto found = std::find_if(slots.begin(), slots.end(),
-                                [&](const PluginSlot& s) { return s.name == name; });
-      if (found == slots.end()) {
-        std::string loaded;
-        for (const auto& s : slots) loaded += (loaded.empty() ? "" : ", ") + s.name;
-        c.fail("plugins." + name,
-               "no plugin named '" + name + "' is loaded (loaded: " + loaded + ")");
-      }
-      std::size_t i = static_cast<std::size_t>(found - slots.begin());
-      configure_plugin(c, pj, "plugins." + name, *found, rules_of[i]);
+/// Applies a `plugins` object (at `path`) on top of the draft.
+void apply_plugins(const Checker& c, const json& plugins, const std::string& path, Draft& d) {
+  c.object(plugins, path);
+  for (const auto& [name, pj] : plugins.items()) {
+    auto found = std::find_if(d.slots.begin(), d.slots.end(),
+                              [&](const PluginSlot& s) { return s.name == name; });
+    if (found == d.slots.end()) {
+      std::string loaded;
+      for (const auto& s : d.slots) loaded += (loaded.empty() ? "" : ", ") + s.name;
+      c.fail(path + "." + name,
+             "no plugin named '" + name + "' is loaded (loaded: " + loaded + ")");
     }
+    auto i = static_cast<std::size_t>(found - d.slots.begin());
+    configure_plugin(c, pj, path + "." + name, *found, d.rules_of[i]);
   }
+}
 
-  std::vector<std::size_t> order(slots.size());
+std::string read_string(const Checker& c, const json& obj, const char* key, const std::string& path,
+                        std::string fallback) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (!it->is_string())
+    c.fail(Checker::join(path, key), "expected a string, got " + describe_json(*it));
+  return it->get<std::string>();
+}
+
+/// Puts the draft's plugins in run order (by `order`, then name) and its rules in phases.
+StoreConfig finish(Draft d, std::string name, std::string seed) {
+  StoreConfig store;
+  store.name = std::move(name);
+  store.seed = std::move(seed);
+  store.seed_hash = fnv1a(store.seed);
+  std::vector<std::size_t> order(d.slots.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return slots[a].order != slots[b].order ? slots[a].order < slots[b].order
-                                            : slots[a].name < slots[b].name;
+    return d.slots[a].order != d.slots[b].order ? d.slots[a].order < d.slots[b].order
+                                                : d.slots[a].name < d.slots[b].name;
   });
-
-  std::uint64_t h = fnv1a(root.dump());
   for (std::size_t i : order) {
-    auto plugin_index = static_cast<std::uint32_t>(snap->plugins.size());
-    PluginSlot& slot = slots[i];
-    h = fnv1a(
-        slot.name + "@" + slot.plugin->descriptor->version + "@" + slot.plugin->file.string() + ";",
-        h);
-    for (RuleSlot& r : rules_of[i]) {
+    auto plugin_index = static_cast<std::uint32_t>(store.plugins.size());
+    PluginSlot& slot = d.slots[i];
+    for (RuleSlot& r : d.rules_of[i]) {
       r.plugin = plugin_index;
       if (!slot.enabled) {
         r.enabled = false;
@@ -322,12 +321,55 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
         r.disabled_why = r.spec->enabled_by_default ? "disabled in the config"
                                                     : "off by default (enable it in the config)";
       }
-      auto index = static_cast<std::uint32_t>(snap->rules.size());
-      (r.spec->phase == Phase::Review ? snap->review_rules : snap->decide_rules).push_back(index);
-      snap->rules.push_back(std::move(r));
+      auto index = static_cast<std::uint32_t>(store.rules.size());
+      (r.spec->phase == Phase::Review ? store.review_rules : store.decide_rules).push_back(index);
+      store.rules.push_back(std::move(r));
     }
-    snap->plugins.push_back(std::move(slot));
+    store.plugins.push_back(std::move(slot));
   }
+  return store;
+}
+
+}  // namespace
+
+std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
+                                                     const std::vector<PluginPtr>& plugins) {
+  Checker c(source);
+  const json& root = source.json;
+  if (!root.is_object()) c.fail("", "expected a config object, got " + describe_json(root));
+  c.only_keys(root, "", {"store", "seed", "plugin_dirs", "plugins", "stores"});
+
+  const std::string main_name = read_string(c, root, "store", "", "default");
+  if (main_name.empty()) c.fail("store", "expected a store name, got \"\"");
+  const std::string main_seed = read_string(c, root, "seed", "", "");
+  Draft main = defaults(plugins);
+  if (auto it = root.find("plugins"); it != root.end()) apply_plugins(c, *it, "plugins", main);
+
+  auto snap = std::make_shared<ConfigSnapshot>();
+  // Each store starts from the main store's settings and overrides what it names.
+  std::vector<StoreConfig> others;
+  if (auto it = root.find("stores"); it != root.end()) {
+    c.object(*it, "stores");
+    for (const auto& [name, sj] : it->items()) {
+      const std::string path = "stores." + name;
+      if (name.empty() || name == main_name)
+        c.fail(path,
+               "a store needs a name of its own (the top level is store '" + main_name + "')");
+      c.object(sj, path);
+      c.only_keys(sj, path, {"seed", "plugins"});
+      Draft draft = main;
+      if (auto p = sj.find("plugins"); p != sj.end())
+        apply_plugins(c, *p, path + ".plugins", draft);
+      others.push_back(finish(std::move(draft), name, read_string(c, sj, "seed", path, main_seed)));
+    }
+  }
+  snap->stores.push_back(finish(std::move(main), main_name, main_seed));
+  for (auto& s : others) snap->stores.push_back(std::move(s));
+
+  std::uint64_t h = fnv1a(root.dump());
+  for (const PluginPtr& p : plugins)
+    h = fnv1a(std::string(p->name()) + "@" + p->descriptor->version + "@" + p->file.string() + ";",
+              h);
   snap->version = hex64(h);
   return snap;
 }
@@ -391,7 +433,7 @@ json plugin_info_json(const LoadedPlugin& plugin) {
           {"rules", rules}};
 }
 
-json plugins_json(const ConfigSnapshot& snap) {
+json plugins_json(const StoreConfig& snap) {
   json out = json::array();
   for (std::size_t pi = 0; pi < snap.plugins.size(); ++pi) {
     const PluginSlot& slot = snap.plugins[pi];

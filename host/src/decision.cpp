@@ -66,20 +66,20 @@ json Decision::to_json() const {
   json actions_out = json::array();
   for (const Action& a : actions) {
     if (!a.is_kept()) continue;
-    const RuleSlot& r = snapshot->rules[a.origin];
+    const RuleSlot& r = store->rules[a.origin];
     json params = json::object();
     for (const Member& m : a.params) params[m.key] = value_json(m.value);
     actions_out.push_back({{"type", a.type},
                            {"params", params},
-                           {"plugin", snapshot->plugin_of(r).name},
+                           {"plugin", store->plugin_of(r).name},
                            {"rule", r.spec->id},
                            {"reason", a.reason}});
   }
   json errors = json::array();
   json trace_out = json::array();
   for (const TraceEntry& t : trace) {
-    const RuleSlot& r = snapshot->rules[t.rule];
-    const std::string& plugin = snapshot->plugin_of(r).name;
+    const RuleSlot& r = store->rules[t.rule];
+    const std::string& plugin = store->plugin_of(r).name;
     json entry = {{"plugin", plugin},
                   {"rule", r.spec->id},
                   {"outcome", outcome_name(t.outcome)},
@@ -90,11 +90,8 @@ json Decision::to_json() const {
     if (t.outcome == Outcome::Error)
       errors.push_back({{"plugin", plugin}, {"rule", r.spec->id}, {"message", t.detail}});
   }
-  return {{"event_id", event_id},
-          {"config_version", snapshot->version},
-          {"actions", actions_out},
-          {"errors", errors},
-          {"trace", trace_out}};
+  return {{"event_id", event_id},   {"store", store->name}, {"config_version", snapshot->version},
+          {"actions", actions_out}, {"errors", errors},     {"trace", trace_out}};
 }
 
 }  // namespace shoprules::host

@@ -14,7 +14,7 @@ const char* invalid_action(const RuleOutput& out, const std::vector<Action>& act
   return nullptr;
 }
 
-void run_rule(const ConfigSnapshot& snap, std::uint32_t index, const Event& event, Decision& out) {
+void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out) {
   const RuleSlot& slot = snap.rules[index];
   TraceEntry& t = out.trace.emplace_back();
   t.rule = index;
@@ -55,7 +55,7 @@ void run_rule(const ConfigSnapshot& snap, std::uint32_t index, const Event& even
 
 }  // namespace
 
-void evaluate_event(const ConfigSnapshot& snap, const Event& event, Decision& out) {
+void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out) {
   out.event_id.assign(event.id);
   out.trace.reserve(snap.rules.size());
   for (std::uint32_t index : snap.decide_rules) run_rule(snap, index, event, out);

@@ -5,6 +5,7 @@
 #include <exception>
 #include <thread>
 
+#include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
 
 namespace shoprules::host {
@@ -51,10 +52,22 @@ std::string Host::reload(std::optional<ConfigSource> config, std::optional<fs::p
   return next->version;
 }
 
+namespace {
+
+const StoreConfig& store_of(const ConfigSnapshot& snap, const Event& event, const char* prefix) {
+  if (const StoreConfig* store = snap.find(event.store)) return *store;
+  throw InvalidEventError(std::string(prefix) + "store",
+                          "no store named '" + std::string(event.store) +
+                              "' in the config (stores: " + snap.store_names() + ")");
+}
+
+}  // namespace
+
 void Host::evaluate(const Event& event, Decision& out) const {
   out.clear();
   out.snapshot = snapshot();
-  evaluate_event(*out.snapshot, event, out);
+  out.store = &store_of(*out.snapshot, event, "");
+  evaluate_event(*out.store, event, out);
 }
 
 void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>& out,
@@ -62,6 +75,11 @@ void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>
   out.clear();
   out.resize(events.size());
   auto snap = snapshot();  // one snapshot for the whole batch
+  // Every event's store is resolved before any rule runs, so a bad one fails the batch cleanly.
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const std::string prefix = "events[" + std::to_string(i) + "].";
+    out[i].store = &store_of(*snap, events[i], prefix.c_str());
+  }
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   constexpr std::size_t kChunk = 64;
   threads =
@@ -78,7 +96,7 @@ void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>
         std::size_t end = std::min(begin + kChunk, events.size());
         for (std::size_t i = begin; i < end; ++i) {
           out[i].snapshot = snap;
-          evaluate_event(*snap, events[i], out[i]);
+          evaluate_event(*out[i].store, events[i], out[i]);
         }
       }
     } catch (...) {

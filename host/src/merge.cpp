@@ -45,7 +45,7 @@ std::vector<Action*> kept_of_type(std::vector<Action>& actions, std::string_view
 }
 
 template <class Score>
-void keep_best(std::vector<Action>& actions, std::string_view type, const ConfigSnapshot& snap,
+void keep_best(std::vector<Action>& actions, std::string_view type, const StoreConfig& snap,
                const char* loses_to, Score score) {
   auto group = kept_of_type(actions, type);
   if (group.size() < 2) return;
@@ -60,8 +60,8 @@ void keep_best(std::vector<Action>& actions, std::string_view type, const Config
 }
 
 template <class Fold>
-void fold_into_first(std::vector<Action>& actions, std::string_view type,
-                     const ConfigSnapshot& snap, Fold fold) {
+void fold_into_first(std::vector<Action>& actions, std::string_view type, const StoreConfig& snap,
+                     Fold fold) {
   auto group = kept_of_type(actions, type);
   if (group.size() < 2) return;
   Action* first = group[0];
@@ -75,7 +75,7 @@ void fold_into_first(std::vector<Action>& actions, std::string_view type,
 
 }  // namespace
 
-void merge_actions(std::vector<Action>& actions, const ConfigSnapshot& snap,
+void merge_actions(std::vector<Action>& actions, const StoreConfig& snap,
                    std::int64_t order_subtotal) {
   keep_best(actions, "shipping.upgrade", snap, "replaced by the faster upgrade",
             [](const Action& a) { return shipping_rank(a); });

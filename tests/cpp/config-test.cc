@@ -20,7 +20,7 @@ std::string config_error(const json& config) {
 
 TEST(Config, EveryRuleStartsAtItsDefaults) {
   auto h = make_host();
-  EXPECT_EQ(host::plugins_json(*h.snapshot()).size(), 3u);
+  EXPECT_EQ(host::plugins_json(h.snapshot()->main()).size(), 3u);
   const json rules = plugin_entry(h, "returns")["rules"];
   ASSERT_EQ(rules[0]["id"], "window");
   EXPECT_EQ(rules[0]["params"]["days"], 365);
@@ -84,15 +84,16 @@ TEST(Config, RefusesUnknownNames) {
 TEST(Config, PluginsRunByOrderThenName) {
   auto h = make_host({{"plugins", {{"testkit", {{"order", 5}}}, {"delight", {{"order", 200}}}}}},
                      {"testkit"});
-  auto snap = h.snapshot();
-  ASSERT_EQ(snap->plugins.size(), 4u);
-  EXPECT_EQ(snap->plugins[0].name, "testkit");
-  EXPECT_EQ(snap->plugins[1].name, "loyalty");
-  EXPECT_EQ(snap->plugins[2].name, "returns");
-  EXPECT_EQ(snap->plugins[3].name, "delight");
-  auto defaults = make_host(json::object(), {"testkit"}).snapshot();
-  EXPECT_EQ(defaults->plugins[0].name, "delight");  // all at 100: by name
-  EXPECT_EQ(defaults->plugins[3].name, "testkit");
+  const auto& snap = h.snapshot()->main();
+  ASSERT_EQ(snap.plugins.size(), 4u);
+  EXPECT_EQ(snap.plugins[0].name, "testkit");
+  EXPECT_EQ(snap.plugins[1].name, "loyalty");
+  EXPECT_EQ(snap.plugins[2].name, "returns");
+  EXPECT_EQ(snap.plugins[3].name, "delight");
+  auto defaults_host = make_host(json::object(), {"testkit"});
+  const auto& defaults = defaults_host.snapshot()->main();
+  EXPECT_EQ(defaults.plugins[0].name, "delight");  // all at 100: by name
+  EXPECT_EQ(defaults.plugins[3].name, "testkit");
 }
 
 TEST(Config, ADisabledPluginDisablesItsRules) {
@@ -143,6 +144,73 @@ TEST(Config, ReadsAFileAndNamesItInErrors) {
     EXPECT_NE(what.find("line 2"), std::string::npos) << what;
   }
   fs::remove_all(dir);
+}
+
+json stores_config() {
+  return {{"seed", "s"},
+          {"plugins", {{"returns", {{"rules", {{"window", {{"days", 30}}}}}}}}},
+          {"stores",
+           {{"eu", {{"plugins", {{"returns", {{"rules", {{"window", {{"days", 14}}}}}}}}}}},
+            {"outlet",
+             {{"seed", "x"},
+              {"plugins", {{"returns", {{"rules", {{"final_sale", {{"enabled", true}}}}}}}}}}}}}};
+}
+
+TEST(Config, StoresOverrideTheMainConfig) {
+  auto h = make_host(stores_config());
+  auto snap = h.snapshot();
+  ASSERT_EQ(snap->stores.size(), 3u);
+  auto days = [](const host::StoreConfig& s) {
+    return host::plugins_json(s)[2]["rules"][0]["params"]["days"].get<int>();
+  };
+  EXPECT_EQ(snap->main().name, "default");
+  EXPECT_EQ(days(snap->main()), 30);
+  EXPECT_EQ(days(*snap->find("eu")), 14);
+  EXPECT_EQ(days(*snap->find("outlet")), 30);  // inherited from the top level
+  EXPECT_EQ(snap->find("eu")->seed, "s");
+  EXPECT_EQ(snap->find("outlet")->seed, "x");
+  EXPECT_TRUE(host::plugins_json(*snap->find("outlet"))[2]["rules"][1]["enabled"]);
+  EXPECT_FALSE(host::plugins_json(snap->main())[2]["rules"][1]["enabled"]);
+  EXPECT_EQ(snap->find(""), &snap->main());
+  EXPECT_EQ(snap->find("mars"), nullptr);
+}
+
+TEST(Config, TheEventPicksItsStore) {
+  auto h = make_host(only_plugin("returns", stores_config()));
+  json event = return_event("2026-11-01", "2026-11-20");  // 19 days after delivery
+  EXPECT_EQ(decide(h, event)["actions"][0]["type"], "return.approve");
+  event["store"] = "eu";
+  json out = decide(h, event);
+  EXPECT_EQ(out["store"], "eu");
+  EXPECT_EQ(out["actions"][0]["type"], "return.deny");
+  event["store"] = "default";
+  EXPECT_EQ(decide(h, event)["actions"][0]["type"], "return.approve");
+  event["store"] = "mars";
+  try {
+    decide(h, event);
+    FAIL() << "evaluated for an unknown store";
+  } catch (const host::InvalidEventError& e) {
+    EXPECT_EQ(e.path(), "store");
+    EXPECT_STREQ(e.what(),
+                 "store: no store named 'mars' in the config (stores: default, eu, outlet)");
+  }
+}
+
+TEST(Config, NamesTheStoreOfABadValue) {
+  json bad = stores_config();
+  bad["stores"]["eu"]["plugins"]["returns"]["rules"]["window"]["days"] = -1;
+  EXPECT_EQ(config_error(bad),
+            "test.json: stores.eu.plugins.returns.rules.window.days: expected an integer in "
+            "0..3650, got -1");
+  bad = stores_config();
+  bad["stores"]["default"] = json::object();
+  EXPECT_NE(config_error(bad).find("stores.default: a store needs a name of its own"),
+            std::string::npos);
+  bad = stores_config();
+  bad["stores"]["eu"]["plugin_dirs"] = json::array();
+  EXPECT_NE(config_error(bad).find("stores.eu.plugin_dirs: unknown key (expected one of: seed, "
+                                   "plugins)"),
+            std::string::npos);
 }
 
 }  // namespace

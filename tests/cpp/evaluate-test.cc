@@ -21,8 +21,7 @@ TEST(Evaluate, SameEventSameConfigSameDecision) {
 TEST(Evaluate, EveryRuleIsTraced) {
   auto h = make_host(json::object(), {"testkit"});
   json out = decide(h, order_event());
-  auto snap = h.snapshot();
-  EXPECT_EQ(out["trace"].size(), snap->rules.size());
+  EXPECT_EQ(out["trace"].size(), h.snapshot()->main().rules.size());
   EXPECT_EQ(trace_of(out, "returns", "window")["outcome"], "skipped");
   EXPECT_EQ(trace_of(out, "testkit", "points_a")["outcome"], "disabled");
   EXPECT_EQ(trace_of(out, "testkit", "points_a")["why"],
@@ -121,7 +120,7 @@ TEST(Evaluate, ReloadWhileEvaluatingOnManyThreads) {
   const std::string v365 = make_host(window_config(365)).config_version();
   ASSERT_NE(v30, v365);
   auto h = make_host(window_config(365));
-  const std::size_t rules = h.snapshot()->rules.size();
+  const std::size_t rules = h.snapshot()->main().rules.size();
   json event = return_event("2026-06-01", "2026-06-10");
   std::atomic<bool> stop{false};
   std::atomic<int> checked{0}, mismatched{0};

@@ -28,7 +28,7 @@ TEST(Event, ReadsAnOrderWithDefaults) {
   json j = order_event("e", 1000, 3);
   Event ev = read(j);
   EXPECT_EQ(ev.kind, EventType::OrderPlaced);
-  EXPECT_EQ(ev.store, "default");
+  EXPECT_EQ(ev.store, "");  // the config's main store
   EXPECT_EQ(ev.customer.tier, "member");
   EXPECT_FALSE(ev.customer.vip);
   ASSERT_EQ(ev.customer.household.size(), 2u);

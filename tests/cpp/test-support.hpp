@@ -43,7 +43,7 @@ inline json only_plugin(const std::string& keep, json config = json::object()) {
 
 /// The plugins_json() entry of one plugin.
 inline json plugin_entry(const host::Host& h, const std::string& name) {
-  for (const auto& p : host::plugins_json(*h.snapshot()))
+  for (const auto& p : host::plugins_json(h.snapshot()->main()))
     if (p["name"] == name) return p;
   return nullptr;
 }

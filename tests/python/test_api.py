@@ -70,7 +70,7 @@ def test_to_dict_is_plain_json_and_deterministic(host, return_event) -> None:
     again = json.dumps(shoprules.Host().evaluate(return_event).to_dict(), sort_keys=False)
     assert first == again
     data = json.loads(first)
-    assert set(data) == {"event_id", "config_version", "actions", "errors", "trace"}
+    assert set(data) == {"event_id", "store", "config_version", "actions", "errors", "trace"}
     assert data["actions"][0] == host.evaluate(return_event).actions[0].to_dict()
 
 

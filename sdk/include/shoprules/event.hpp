@@ -138,7 +138,7 @@ struct Event {
   Text type;
   EventType kind = EventType::Unknown;
   Timestamp at;
-  Text store = "default";
+  Text store;  ///< the store the event names; empty for the config's main store
 
   bool has_customer = false;
   bool has_order = false;

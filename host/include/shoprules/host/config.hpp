@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,7 +20,7 @@ enum class OnError : std::uint8_t { Skip, Fail };
 /// One rule of one plugin as this snapshot configures it.
 struct RuleSlot {
   const RuleSpec* spec = nullptr;
-  std::uint32_t plugin = 0;  ///< index into ConfigSnapshot::plugins
+  std::uint32_t plugin = 0;  ///< index into StoreConfig::plugins
   bool enabled = true;
   const char* disabled_why = nullptr;  ///< set when !enabled
   std::vector<ParamValue> values;      ///< one per declared param, in declaration order
@@ -33,11 +34,10 @@ struct PluginSlot {
   std::string name;
 };
 
-/// Everything one evaluation needs from the config. Never changes once built; a reload builds a
-/// new one and swaps it in.
-struct ConfigSnapshot {
-  std::string version;  ///< content hash of the config and the plugin set
-  std::string store;
+/// One store's rules as the config sets them: the top-level config, or the top-level config with a
+/// `stores.<name>` overlay on top.
+struct StoreConfig {
+  std::string name;
   std::string seed;
   std::uint64_t seed_hash = 0;
   std::vector<PluginSlot> plugins;          ///< in execution order: by `order`, then name
@@ -48,6 +48,28 @@ struct ConfigSnapshot {
   const PluginSlot& plugin_of(const RuleSlot& r) const { return plugins[r.plugin]; }
   /// "plugin.rule" for messages.
   std::string rule_name(std::uint32_t rule) const;
+};
+
+/// Everything evaluations need from the config. Never changes once built; a reload builds a new
+/// one and swaps it in.
+struct ConfigSnapshot {
+  std::string version;              ///< content hash of the config and the plugin set
+  std::vector<StoreConfig> stores;  ///< the main store (top level) first, then `stores` by name
+
+  const StoreConfig& main() const { return stores.front(); }
+  /// The store an event names; an empty name is the main store. nullptr when there is none.
+  const StoreConfig* find(std::string_view name) const {
+    if (name.empty()) return &stores.front();
+    for (const auto& s : stores)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+  /// "a, b, c" for messages.
+  std::string store_names() const {
+    std::string out;
+    for (const auto& s : stores) out += (out.empty() ? "" : ", ") + s.name;
+    return out;
+  }
 };
 
 /// Where a config came from, to name it in errors and to resolve relative plugin_dirs.
@@ -71,7 +93,7 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
 /// The loaded plugins and their rules as this snapshot configures them: name, version, kind, abi,
 /// file, enabled, order, on_error, and per rule its id, description, enabled, params, defaults and
 /// schema.
-nlohmann::json plugins_json(const ConfigSnapshot& snapshot);
+nlohmann::json plugins_json(const StoreConfig& store);
 
 /// What a plugin file declares, without any config: name, version, kind, description, abi, file,
 /// and per rule its id, description, enabled_by_default, phase, defaults and schema.

@@ -27,12 +27,14 @@ struct TraceEntry {
 struct Decision {
   /// Keeps the snapshot, and through it every plugin library whose static text the trace names.
   std::shared_ptr<const ConfigSnapshot> snapshot;
+  const StoreConfig* store = nullptr;  ///< the store of the event, inside `snapshot`
   std::string event_id;
   std::vector<Action> actions;  ///< every action emitted, in order; merged or dropped ones too
   std::vector<TraceEntry> trace;
 
   void clear() {
     snapshot.reset();
+    store = nullptr;
     event_id.clear();
     actions.clear();
     trace.clear();

@@ -7,9 +7,9 @@
 
 namespace shoprules::host {
 
-/// Runs every rule of `snapshot` on `event` into `out` (which should be cleared, with its snapshot
-/// set to this one). A rule that throws yields an Error trace entry and its actions are discarded;
+/// Runs every rule of `store` on `event` into `out` (which should be cleared, with its snapshot
+/// and store set). A rule that throws yields an Error trace entry and its actions are discarded;
 /// if its plugin's on_error is "fail", RuleFailure is thrown instead.
-void evaluate_event(const ConfigSnapshot& snapshot, const Event& event, Decision& out);
+void evaluate_event(const StoreConfig& store, const Event& event, Decision& out);
 
 }  // namespace shoprules::host

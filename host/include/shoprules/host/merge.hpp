@@ -17,7 +17,7 @@ namespace shoprules::host {
 /// - coupon.issue keeps the most valuable (an `amount`, or `percent` of the order subtotal).
 /// Every other type is kept as emitted. What is merged away stays in `actions` with status Merged
 /// and a note naming the action it went into, so the trace can say so.
-void merge_actions(std::vector<Action>& actions, const ConfigSnapshot& snapshot,
+void merge_actions(std::vector<Action>& actions, const StoreConfig& store,
                    std::int64_t order_subtotal);
 
 }  // namespace shoprules::host
