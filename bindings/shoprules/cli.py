@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, _core, cmake_dir
+from . import __version__, _core, cmake_dir, report
 from .config_edit import InputError, apply_edit, audit_log_path, read_json
 from .host import Host
 
@@ -186,6 +186,38 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    events = Path(args.events)
+    if not events.is_file():
+        raise InputError(f"{events}: no such event log")
+    if args.against and not args.config:
+        raise UsageError("--against needs --config: two configs to compare")
+    progress = not args.no_progress and not args.json and sys.stderr.isatty()
+    result = _core.simulate(
+        events,
+        args.config,
+        args.against,
+        args.plugin_dir,
+        args.threads,
+        progress,
+        args.label_cost,
+        args.pickup_cost,
+        args.upgrade_cost,
+    )
+    names = [Path(args.config).name if args.config else "defaults"]
+    if args.against:
+        names.append(Path(args.against).name)
+    if args.html:
+        Path(args.html).write_text(report.html_page(result, names))
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print(report.text(result, names))
+        if args.html:
+            print(f"\nHTML report: {args.html}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shoprules",
@@ -249,6 +281,31 @@ def build_parser() -> argparse.ArgumentParser:
     common(p, config_required=True)
     store_option(p, "edit this store's settings in the config's stores map")
     p.set_defaults(func=cmd_set)
+
+    p = sub.add_parser(
+        "simulate",
+        help="replay a JSONL event log; counts and money by action and rule, and the difference "
+        "between two configs",
+    )
+    p.add_argument("events", metavar="EVENTS.jsonl", help="one event per line")
+    common(p)
+    p.add_argument("--against", metavar="G", help="a second config to compare with --config")
+    p.add_argument("--threads", type=int, default=0, metavar="N", help="worker threads (0: all)")
+    for cost, what in (
+        ("label", "a prepaid return label"),
+        ("pickup", "a courier pickup"),
+        ("upgrade", "one shipping upgrade"),
+    ):
+        p.add_argument(
+            f"--{cost}-cost",
+            type=int,
+            default=0,
+            metavar="MINOR",
+            help=f"what {what} costs, in minor units (default 0)",
+        )
+    p.add_argument("--html", metavar="FILE", help="also write an HTML report with a chart")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("evaluate", help="print the decision for an event, with its trace")
     p.add_argument("event", metavar="EVENT.json")

@@ -13,6 +13,7 @@
 #include "py_json.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/host.hpp"
+#include "shoprules/host/simulate.hpp"
 #include "shoprules/plugin.hpp"
 
 namespace py = pybind11;
@@ -297,6 +298,38 @@ PYBIND11_MODULE(_core, m) {
       py::arg("plugin_dirs") = py::none(), py::arg("bundled") = true,
       "Validates a config as if read from `origin` in `base_dir`; returns its config_version\n"
       "and plugins as Host.plugins() would.");
+  m.def(
+      "simulate",
+      [](const fs::path& events, const py::object& config, const py::object& against,
+         const std::optional<std::vector<fs::path>>& plugin_dirs, unsigned threads, bool progress,
+         std::int64_t label_cost, std::int64_t pickup_cost, std::int64_t upgrade_cost) {
+        auto host_for = [&](const py::object& c) {
+          ConfigArg arg = read_config_arg(c);
+          shoprules::host::HostOptions options;
+          options.config = std::move(arg.source);
+          options.config_file = std::move(arg.file);
+          if (plugin_dirs) options.plugin_dirs = *plugin_dirs;
+          return std::make_unique<shoprules::host::Host>(std::move(options));
+        };
+        auto a = host_for(config);
+        auto b = against.is_none() ? nullptr : host_for(against);
+        shoprules::host::SimulationOptions options;
+        options.threads = threads;
+        options.progress = progress;
+        options.costs = {label_cost, pickup_cost, upgrade_cost};
+        auto snap_a = a->snapshot();
+        auto snap_b = b ? b->snapshot() : nullptr;
+        nlohmann::json report;
+        {
+          py::gil_scoped_release release;
+          report = shoprules::host::simulate(events, *snap_a, snap_b.get(), options);
+        }
+        return json_to_python(report);
+      },
+      py::arg("events"), py::arg("config") = py::none(), py::arg("against") = py::none(),
+      py::arg("plugin_dirs") = py::none(), py::arg("threads") = 0, py::arg("progress") = false,
+      py::arg("label_cost") = 0, py::arg("pickup_cost") = 0, py::arg("upgrade_cost") = 0,
+      "Replays a JSONL event log through a config (and another, to compare) on C++ threads.");
   m.def(
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
   m.def(

@@ -1,0 +1,118 @@
+"""Writes a synthetic JSONL event log (every event type, realistic mixes) for simulate runs.
+
+python tests/bench/make_events.py 1000000 /tmp/events.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import datetime, timedelta, timezone
+
+START = datetime(2026, 8, 25, tzinfo=timezone.utc)
+
+
+def iso(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def event(i: int, rng: random.Random) -> dict:
+    at = START + timedelta(seconds=rng.randrange(90 * 86400))
+    cust = {
+        "id": f"c-{rng.randrange(200000)}",
+        "orders": rng.randrange(40),
+        "lifetime_spend": rng.randrange(300000),
+        "returns": rng.randrange(10),
+        "returned_value": rng.randrange(80000),
+        "vip": rng.random() < 0.05,
+        "household": [f"h-{rng.randrange(1000)}"] if rng.random() < 0.2 else [],
+        "goodwill_last_90d": rng.choice([0, 0, 0, 5000, 18000]),
+    }
+    lines = [
+        {
+            "sku": f"SKU-{rng.randrange(5000)}-{k}",
+            "category": "shoes",
+            "price": rng.choice([1200, 2500, 4995, 8900, 12900, 24900]),
+            "qty": rng.randint(1, 2),
+        }
+        for k in range(rng.choice([1, 1, 2, 3]))
+    ]
+    order = {
+        "id": f"o-{i}",
+        "currency": "USD",
+        "shipping": rng.choice(["standard"] * 8 + ["expedited", "overnight"]),
+        "lines": lines,
+    }
+    kind = rng.choices(
+        ["order", "return", "shipment", "contact", "inquiry"], weights=[60, 15, 8, 12, 5]
+    )[0]
+    base = {"id": f"evt-{i}", "at": iso(at), "customer": cust}
+    if kind == "order":
+        return {**base, "type": "order.placed", "order": order}
+    if kind == "return":
+        order["delivered_at"] = iso(at - timedelta(days=rng.randrange(420)))
+        returned = [
+            {
+                "sku": line["sku"],
+                "qty": 1,
+                "reason": rng.choice(
+                    ["size", "changed_mind", "defective", "damaged", "wrong_item", "other"]
+                ),
+            }
+            for line in lines[: rng.randint(1, len(lines))]
+        ]
+        circumstances = ["bereavement"] if rng.random() < 0.01 else []
+        return {
+            **base,
+            "type": "return.requested",
+            "order": order,
+            "return": {
+                "lines": returned,
+                "circumstances": circumstances,
+                "refund_to": rng.choice(["original", "original", "store_credit"]),
+            },
+        }
+    if kind == "shipment":
+        needed = iso(at + timedelta(hours=rng.randrange(-24, 96))) if rng.random() < 0.3 else None
+        return {
+            **base,
+            "type": "shipment.exception",
+            "order": order,
+            "shipment": {
+                "status": rng.choice(["lost", "late", "late", "damaged", "misdelivered"]),
+                "carrier_fault": rng.random() < 0.7,
+                "days_late": rng.randrange(6),
+                "needed_by": needed,
+            },
+        }
+    if kind == "contact":
+        return {
+            **base,
+            "type": "contact.received",
+            "contact": {
+                "channel": rng.choice(["email", "chat", "phone", "social"]),
+                "topic": rng.choice(["presale", "support", "complaint"]),
+                "public": rng.random() < 0.1,
+                "our_fault": rng.random() < 0.3,
+                "circumstances": ["medical"] if rng.random() < 0.01 else [],
+            },
+        }
+    return {
+        **base,
+        "type": "stock.inquiry",
+        "inquiry": {"sku": "SH-7", "size": "11", "in_stock": rng.random() < 0.5},
+    }
+
+
+def main() -> int:
+    count, path = int(sys.argv[1]), sys.argv[2]
+    rng = random.Random(2026)
+    with open(path, "w") as out:
+        for i in range(count):
+            out.write(json.dumps(event(i, rng), separators=(",", ":")) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

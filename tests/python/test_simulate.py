@@ -1,0 +1,140 @@
+"""shoprules simulate: counts and money that agree with Host.evaluate line by line, bad lines
+reported by number, two configs compared, and the report formats."""
+
+from __future__ import annotations
+
+import collections
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import shoprules
+from shoprules import _core
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = str(Path(sys.executable).with_name("shoprules"))
+NO_FREE_SHIPPING = {"plugins": {"returns": {"rules": {"free_return_shipping": {"enabled": False}}}}}
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sim") / "events.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "bench" / "make_events.py"), "3000", str(path)],
+        check=True,
+    )
+    lines = path.read_text().splitlines()
+    lines.insert(10, "{not json")
+    lines.insert(20, "")
+    lines.insert(30, json.dumps({"id": "x", "type": "order.placed", "at": "2026-11-23"}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def expected_counts(path: Path, config: dict) -> tuple[collections.Counter, int]:
+    host = shoprules.Host(config=config)
+    counts: collections.Counter = collections.Counter()
+    refunds = 0
+    for line in path.read_text().splitlines():
+        try:
+            d = host.evaluate(json.loads(line))
+        except (ValueError, shoprules.InvalidEvent):
+            continue
+        for a in d.actions:
+            counts[a.type] += 1
+            if a.type == "refund.issue":
+                refunds += a.params["amount"] + a.params["bonus"]
+    return counts, refunds
+
+
+def test_counts_and_money_agree_with_evaluate(log: Path) -> None:
+    report = _core.simulate(log, {}, threads=2)
+    assert report["lines"] == 3003
+    assert report["events"] == 3000
+    assert report["bad_lines"] == 2  # the blank line is not bad
+    assert [b["line"] for b in report["bad_examples"]] == [11, 31]  # 1-based
+    assert report["bad_examples"][0]["error"].startswith("not valid JSON")
+    assert report["bad_examples"][1]["error"] == "customer: is required for a order.placed event"
+    counts, refunds = expected_counts(log, {})
+    (config,) = report["configs"]
+    assert {k: v["count"] for k, v in config["by_type"].items()} == dict(counts)
+    assert config["by_type"]["refund.issue"]["money"]["USD"] == refunds
+    assert sum(v["count"] for v in config["by_rule"].values()) == sum(counts.values())
+    assert report["days"] == 90
+
+
+def test_threads_do_not_change_the_result(log: Path) -> None:
+    one = _core.simulate(log, {}, threads=1)
+    two = _core.simulate(log, {}, threads=2)
+    for r in (one, two):
+        for key in ("seconds", "events_per_second"):
+            r.pop(key)
+    assert one == two
+
+
+def test_two_configs_and_their_difference(log: Path) -> None:
+    report = _core.simulate(log, {}, NO_FREE_SHIPPING, label_cost=695)
+    a, b = report["configs"]
+    approvals = a["by_type"]["return.approve"]["count"]
+    assert approvals == b["by_type"]["return.approve"]["count"]  # still accepted
+    # Only hardship pickups keep a prepaid label without free return shipping.
+    saved = a["by_type"]["return.approve"]["money"]["USD"] - b["by_type"]["return.approve"][
+        "money"
+    ].get("USD", 0)
+    assert saved > 0 and saved % 695 == 0
+
+
+def test_cli_table_json_and_html(log: Path, tmp_path: Path) -> None:
+    config = tmp_path / "store.json"
+    config.write_text("{}")
+    against = tmp_path / "cheap.json"
+    against.write_text(json.dumps(NO_FREE_SHIPPING))
+    page = tmp_path / "report.html"
+    out = subprocess.run(
+        [
+            CLI,
+            "simulate",
+            str(log),
+            "--config",
+            str(config),
+            "--against",
+            str(against),
+            "--label-cost",
+            "695",
+            "--html",
+            str(page),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "3,000 events over 90 days, 2 bad lines" in out.stdout
+    assert "line 11: not valid JSON" in out.stdout
+    assert "return.approve: store.json would have cost" in out.stdout
+    assert "more than cheap.json on these 90 days" in out.stdout
+    text = page.read_text()
+    assert text.startswith("<!doctype html>")
+    assert "<svg" in text and "<rect" in text and "returns.window" in text
+    data = json.loads(
+        subprocess.run(
+            [CLI, "simulate", str(log), "--json"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert data["events"] == 3000
+
+
+def test_cli_errors(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [CLI, "simulate", str(tmp_path / "missing.jsonl")], capture_output=True, text=True
+    )
+    assert out.returncode == 1
+    assert "missing.jsonl: no such event log" in out.stderr
+    log = tmp_path / "e.jsonl"
+    log.write_text("")
+    out = subprocess.run(
+        [CLI, "simulate", str(log), "--against", "x.json"], capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert "--against needs --config" in out.stderr
