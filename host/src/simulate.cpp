@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -63,6 +64,13 @@ struct WorkerResult {
 struct Chunk {
   std::string text;
   std::int64_t first_line = 1;
+  std::int64_t lines = 0;
+};
+
+/// What the workers have finished, for the progress line.
+struct Progress {
+  std::atomic<std::uint64_t> bytes{0};
+  std::atomic<std::int64_t> lines{0};
 };
 
 /// A bounded queue: the reader waits when the workers fall behind, so memory stays flat.
@@ -157,7 +165,7 @@ class Worker {
     result.configs.resize(configs.size());
   }
 
-  void run(ChunkQueue& queue) {
+  void run(ChunkQueue& queue, Progress& progress) {
     Chunk chunk;
     while (queue.pop(chunk)) {
       std::int64_t line_no = chunk.first_line;
@@ -169,6 +177,8 @@ class Worker {
         if (end == std::string_view::npos) break;
         text.remove_prefix(end + 1);
       }
+      progress.bytes += chunk.text.size();
+      progress.lines += chunk.lines;
     }
   }
 
@@ -294,17 +304,18 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   ChunkQueue queue;
+  Progress progress;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) {
     workers.push_back(std::make_unique<Worker>(configs, options));
-    pool.emplace_back([&queue, w = workers.back().get()] { w->run(queue); });
+    pool.emplace_back([&queue, &progress, w = workers.back().get()] { w->run(queue, progress); });
   }
 
   constexpr std::size_t kBlock = 1 << 20;
   std::string carry;
   std::int64_t next_line = 1;
-  std::uint64_t done = 0;
+  std::uint64_t pushed = 0;  // bytes handed to the workers
   double drawn = 0;
   while (in) {
     std::string block = std::move(carry);
@@ -314,7 +325,6 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
     in.read(block.data() + kept, kBlock);
     const auto got = static_cast<std::size_t>(in.gcount());
     block.resize(kept + got);
-    done += got;
     if (in) {  // more to come: hand over whole lines only
       std::size_t last = block.rfind('\n');
       if (last == std::string::npos) {
@@ -326,14 +336,21 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
     }
     const auto lines = static_cast<std::int64_t>(std::count(block.begin(), block.end(), '\n'));
     const bool tail = !block.empty() && block.back() != '\n';
-    queue.push(Chunk{std::move(block), next_line});
-    next_line += lines + (tail ? 1 : 0);
+    const std::int64_t count = lines + (tail ? 1 : 0);
+    pushed += block.size();
+    queue.push(Chunk{std::move(block), next_line, count});
+    next_line += count;
     if (options.progress && elapsed() - drawn >= 0.2) {
       drawn = elapsed();
-      draw_progress(done, total, next_line - 1, drawn, false);
+      draw_progress(progress.bytes, total, progress.lines, drawn, false);
     }
   }
   queue.close();
+  // The reader is done; keep the line moving until the workers are too.
+  while (options.progress && progress.bytes < pushed) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    draw_progress(progress.bytes, total, progress.lines, elapsed(), false);
+  }
   for (auto& t : pool) t.join();
   const double seconds = elapsed();
   if (options.progress) draw_progress(total, total, next_line - 1, seconds, true);
