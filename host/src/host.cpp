@@ -54,11 +54,10 @@ std::string Host::reload(std::optional<ConfigSource> config, std::optional<fs::p
 
 namespace {
 
-const StoreConfig& store_of(const ConfigSnapshot& snap, const Event& event, const char* prefix) {
-  if (const StoreConfig* store = snap.find(event.store)) return *store;
-  throw InvalidEventError(std::string(prefix) + "store",
-                          "no store named '" + std::string(event.store) +
-                              "' in the config (stores: " + snap.store_names() + ")");
+[[noreturn]] void unknown_store(const ConfigSnapshot& snap, const Event& event, std::string path) {
+  throw InvalidEventError(std::move(path), "no store named '" + std::string(event.store) +
+                                               "' in the config (stores: " + snap.store_names() +
+                                               ")");
 }
 
 }  // namespace
@@ -66,7 +65,8 @@ const StoreConfig& store_of(const ConfigSnapshot& snap, const Event& event, cons
 void Host::evaluate(const Event& event, Decision& out) const {
   out.clear();
   out.snapshot = snapshot();
-  out.store = &store_of(*out.snapshot, event, "");
+  out.store = out.snapshot->find(event.store);
+  if (!out.store) unknown_store(*out.snapshot, event, "store");
   evaluate_event(*out.store, event, out);
 }
 
@@ -77,8 +77,8 @@ void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>
   auto snap = snapshot();  // one snapshot for the whole batch
   // Every event's store is resolved before any rule runs, so a bad one fails the batch cleanly.
   for (std::size_t i = 0; i < events.size(); ++i) {
-    const std::string prefix = "events[" + std::to_string(i) + "].";
-    out[i].store = &store_of(*snap, events[i], prefix.c_str());
+    out[i].store = snap->find(events[i].store);
+    if (!out[i].store) unknown_store(*snap, events[i], "events[" + std::to_string(i) + "].store");
   }
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   constexpr std::size_t kChunk = 64;
