@@ -15,11 +15,11 @@
 #include <mutex>
 #include <thread>
 
+#include "shoprules/goodwill.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
 #include "shoprules/host/event_json.hpp"
 #include "shoprules/host/time.hpp"
-#include "shoprules/money.hpp"
 
 namespace shoprules::host {
 namespace {
@@ -110,10 +110,7 @@ class ChunkQueue {
 /// options put on prepaid labels, pickups and upgrades.
 std::int64_t money_of(const Action& a, const Event& ev, const SimulationCosts& costs) {
   if (a.type == "refund.issue") return a.int_param("amount") + a.int_param("bonus");
-  if (a.type == "coupon.issue") {
-    if (a.param("amount")) return a.int_param("amount");
-    return ev.has_order ? percent_of(ev.order.subtotal, a.int_param("percent")) : 0;
-  }
+  if (a.type == "coupon.issue") return coupon_value(a, ev);
   if (a.type == "gift.send") return a.int_param("value");
   if (a.type == "replacement.ship") {
     std::int64_t goods = 0;
@@ -133,14 +130,6 @@ std::int64_t money_of(const Action& a, const Event& ev, const SimulationCosts& c
   return 0;
 }
 
-/// Money given beyond what was bought or returned: the same reading as delight.goodwill_cap.
-std::int64_t goodwill_of(const Action& a, const Event& ev) {
-  if (a.type == "refund.issue")
-    return ev.kind == EventType::ReturnRequested ? a.int_param("bonus") : a.int_param("amount");
-  if (a.type == "coupon.issue" || a.type == "gift.send") return money_of(a, ev, {});
-  return 0;
-}
-
 void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, ConfigTally& t) {
   const std::string currency = ev.has_order ? std::string(ev.order.currency) : "";
   for (const Action& a : d.actions) {
@@ -150,7 +139,7 @@ void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, Con
       ++slot->count;
       if (money) slot->money[currency] += money;
     }
-    if (std::int64_t g = goodwill_of(a, ev)) t.goodwill[currency] += g;
+    if (std::int64_t g = goodwill_value(a, ev)) t.goodwill[currency] += g;
     if (a.type == "points.award") t.points_awarded += a.int_param("points");
     if (a.type == "points.revoke") t.points_revoked += a.int_param("points");
   }

@@ -8,25 +8,13 @@
 namespace delight {
 namespace {
 
-/// The goodwill an action gives and the param that holds it ("" when it can't be reduced).
-struct Goodwill {
-  std::int64_t value = 0;
-  const char* param = "";
-};
-
-Goodwill goodwill_of(const shoprules::Action& a, const shoprules::Event& ev) {
-  if (a.type == "refund.issue") {
-    // A refund for returned goods gives nothing away; its bonus does.
-    if (ev.kind == shoprules::EventType::ReturnRequested) return {a.int_param("bonus"), "bonus"};
-    return {a.int_param("amount"), "amount"};
-  }
-  if (a.type == "coupon.issue") {
-    if (a.param("amount")) return {a.int_param("amount"), "amount"};
-    const std::int64_t subtotal = ev.has_order ? ev.order.subtotal : 0;
-    return {shoprules::percent_of(subtotal, a.int_param("percent")), ""};
-  }
-  if (a.type == "gift.send") return {a.int_param("value"), ""};
-  return {};
+/// The param that holds an action's goodwill, when it can be reduced; "" when it can only be
+/// dropped (a percentage coupon, a gift).
+const char* reducible_param(const shoprules::Action& a, const shoprules::Event& ev) {
+  if (a.type == "refund.issue")
+    return ev.kind == shoprules::EventType::ReturnRequested ? "bonus" : "amount";
+  if (a.type == "coupon.issue" && a.param("amount")) return "amount";
+  return "";
 }
 
 }  // namespace
@@ -39,20 +27,21 @@ void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
   bool capped = false;
   for (auto& a : out.actions()) {
     if (!a.is_kept()) continue;
-    Goodwill g = goodwill_of(a, ev);
-    if (g.value <= 0) continue;
-    if (g.value <= left) {
-      left -= g.value;
+    const std::int64_t value = shoprules::goodwill_value(a, ev);
+    if (value <= 0) continue;
+    if (value <= left) {
+      left -= value;
       continue;
     }
     capped = true;
     const std::string over = "over the goodwill cap (" +
                              shoprules::format_money(left < 0 ? 0 : left, currency) +
                              " left of the 90-day budget)";
-    if (left > 0 && *g.param) {
-      a.set(g.param, left);
+    const char* param = reducible_param(a, ev);
+    if (left > 0 && *param) {
+      a.set(param, left);
       a.reason += " (reduced to " + shoprules::format_money(left, currency) + ": goodwill cap)";
-      out.note(a.type + " " + g.param + " reduced from " + std::to_string(g.value) + " to " +
+      out.note(a.type + " " + param + " reduced from " + std::to_string(value) + " to " +
                std::to_string(left) + ", " + over);
       left = 0;
     } else {

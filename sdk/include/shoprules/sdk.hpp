@@ -3,6 +3,7 @@
 
 #include "shoprules/action.hpp"
 #include "shoprules/event.hpp"
+#include "shoprules/goodwill.hpp"
 #include "shoprules/money.hpp"
 #include "shoprules/plugin.hpp"
 #include "shoprules/rule.hpp"
