@@ -5,10 +5,8 @@ namespace returns {
 
 void keep_item(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
-  if (ev.kind != shoprules::EventType::ReturnRequested)
-    return out.skip("not a return.requested event");
-  shoprules::Action* approve = out.find("return.approve");
-  if (!approve) return out.skip("no approved return");
+  shoprules::Action* approve = approval(ctx, out);
+  if (!approve) return;
   const std::int64_t worth = lines_worth(ev.order, *approve);
   if (worth > ctx.params.integer("max_value"))
     return out.skip("the return is worth too much to keep");

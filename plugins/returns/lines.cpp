@@ -14,6 +14,16 @@ shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines) {
   return out;
 }
 
+shoprules::Action* approval(const RuleContext& ctx, RuleOutput& out) {
+  if (ctx.event.kind != shoprules::EventType::ReturnRequested) {
+    out.skip("not a return.requested event");
+    return nullptr;
+  }
+  shoprules::Action* approve = out.find("return.approve");
+  if (!approve) out.skip("no approved return");
+  return approve;
+}
+
 void describe_approval(shoprules::Action& approve) {
   static constexpr std::string_view kBase = ": approved";
   if (auto cut = approve.reason.find(kBase); cut != std::string::npos)

@@ -47,6 +47,10 @@ inline constexpr shoprules::ParamSpec kStoreCreditBonusParams[] = {
 /// Return lines as an action param: [{"sku": ..., "qty": ...}, ...].
 shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines);
 
+/// The approval an earlier rule made for this return, or nullptr after skipping with the reason
+/// (not a return, or nothing approved). The rules that amend an approval start with it.
+shoprules::Action* approval(const RuleContext& ctx, RuleOutput& out);
+
 /// Rewrites an approval's reason after its base (up to ": approved") from its params, so that
 /// however many rules amended the label, pickup or keep, the reason says what will happen.
 void describe_approval(shoprules::Action& approve);

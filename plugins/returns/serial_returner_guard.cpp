@@ -8,10 +8,8 @@ namespace returns {
 
 void serial_returner_guard(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
-  if (ev.kind != shoprules::EventType::ReturnRequested)
-    return out.skip("not a return.requested event");
-  shoprules::Action* approve = out.find("return.approve");
-  if (!approve) return out.skip("no approved return");
+  shoprules::Action* approve = approval(ctx, out);
+  if (!approve) return;
   const auto& c = ev.customer;
   const double rate = c.orders > 0 ? static_cast<double>(c.returns) / c.orders : 0.0;
   if (rate <= ctx.params.number("rate")) return out.skip("return rate is not above the threshold");
