@@ -185,6 +185,26 @@ class EventReader {
     }
   }
 
+  /// Reads the required list of objects at `k` into `out`, one `read(item, path, element)` each.
+  template <class T, class Read>
+  static void objects(const Node& obj, Key k, const EventPath& path, const char* list_what,
+                      const char* item_what, std::vector<T>& out, Read read) {
+    auto list = present(obj, k);
+    EventPath lp = path.child(k);
+    if (!list) fail(lp, "is required");
+    if (!list->is_list())
+      fail(lp, std::string("expected a list of ") + list_what + ", got " + list->describe());
+    const std::size_t count = list->size();
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      Node item = list->at(i);
+      EventPath ip = lp.item(i);
+      if (!item.is_object())
+        fail(ip, std::string("expected ") + item_what + ", got " + item.describe());
+      read(item, ip, out.emplace_back());
+    }
+  }
+
   template <class Enum, std::size_t N>
   static Enum choice(const Node& obj, Key k, const EventPath& path, Enum fallback,
                      const std::string_view (&names)[N], const Enum (&values)[N]) {
@@ -224,30 +244,21 @@ class EventReader {
     o.shipping = choice(n, Key::shipping, p, Shipping::Standard, kNames, kValues);
     o.delivered_at = time(n, Key::delivered_at, p, needs_delivery);
 
-    auto lines = present(n, Key::lines);
-    EventPath lp = p.child(Key::lines);
-    if (!lines) fail(lp, "is required");
-    if (!lines->is_list()) fail(lp, "expected a list of order lines, got " + lines->describe());
-    std::size_t count = lines->size();
-    o.lines.reserve(count);
     std::int64_t subtotal = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      Node item = lines->at(i);
-      EventPath ip = lp.item(i);
-      if (!item.is_object()) fail(ip, "expected an order line object, got " + item.describe());
-      OrderLine& line = o.lines.emplace_back();
-      line.sku = required_string(item, Key::sku, ip);
-      if (auto c = optional_string(item, Key::category, ip)) line.category = *c;
-      line.price =
-          integer(item, Key::price, ip, true, 0, 0, "a non-negative integer (minor units)");
-      line.qty = integer(item, Key::qty, ip, true, 1, 1, "an integer >= 1");
-      line.final_sale = flag(item, Key::final_sale, ip, false);
-      if (auto s = optional_string(item, Key::size, ip)) line.size = *s;
-      std::int64_t total;
-      if (__builtin_mul_overflow(line.price, line.qty, &total) ||
-          __builtin_add_overflow(subtotal, total, &subtotal))
-        fail(ip, "price x qty overflows the order subtotal");
-    }
+    objects(n, Key::lines, p, "order lines", "an order line object", o.lines,
+            [&](const Node& item, const EventPath& ip, OrderLine& line) {
+              line.sku = required_string(item, Key::sku, ip);
+              if (auto c = optional_string(item, Key::category, ip)) line.category = *c;
+              line.price =
+                  integer(item, Key::price, ip, true, 0, 0, "a non-negative integer (minor units)");
+              line.qty = integer(item, Key::qty, ip, true, 1, 1, "an integer >= 1");
+              line.final_sale = flag(item, Key::final_sale, ip, false);
+              if (auto s = optional_string(item, Key::size, ip)) line.size = *s;
+              std::int64_t total;
+              if (__builtin_mul_overflow(line.price, line.qty, &total) ||
+                  __builtin_add_overflow(subtotal, total, &subtotal))
+                fail(ip, "price x qty overflows the order subtotal");
+            });
     o.subtotal = subtotal;
   }
 
@@ -265,21 +276,12 @@ class EventReader {
   static void read_return(const Node& n, const EventPath& p, Return& r) {
     static constexpr std::string_view kNames[] = {"original", "store_credit"};
     static constexpr RefundTo kValues[] = {RefundTo::Original, RefundTo::StoreCredit};
-    auto lines = present(n, Key::lines);
-    EventPath lp = p.child(Key::lines);
-    if (!lines) fail(lp, "is required");
-    if (!lines->is_list()) fail(lp, "expected a list of return lines, got " + lines->describe());
-    std::size_t count = lines->size();
-    r.lines.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      Node item = lines->at(i);
-      EventPath ip = lp.item(i);
-      if (!item.is_object()) fail(ip, "expected a return line object, got " + item.describe());
-      ReturnLine& line = r.lines.emplace_back();
-      line.sku = required_string(item, Key::sku, ip);
-      line.qty = integer(item, Key::qty, ip, false, 1, 1, "an integer >= 1");
-      if (auto reason = optional_string(item, Key::reason, ip)) line.reason = *reason;
-    }
+    objects(n, Key::lines, p, "return lines", "a return line object", r.lines,
+            [&](const Node& item, const EventPath& ip, ReturnLine& line) {
+              line.sku = required_string(item, Key::sku, ip);
+              line.qty = integer(item, Key::qty, ip, false, 1, 1, "an integer >= 1");
+              if (auto reason = optional_string(item, Key::reason, ip)) line.reason = *reason;
+            });
     r.refund_to = choice(n, Key::refund_to, p, RefundTo::Original, kNames, kValues);
     strings(n, Key::circumstances, p, r.circumstances);
   }
