@@ -2,6 +2,7 @@
 #include "shoprules/host/host.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <thread>
 
@@ -12,7 +13,7 @@ namespace shoprules::host {
 namespace fs = std::filesystem;
 
 Host::Host(HostOptions options) : options_(std::move(options)) {
-  snapshot_.store(build(options_.config, options_.config_file), std::memory_order_release);
+  publish(build(options_.config, options_.config_file));
 }
 
 std::shared_ptr<const ConfigSnapshot> Host::build(const std::optional<ConfigSource>& config,
@@ -38,7 +39,7 @@ std::shared_ptr<const ConfigSnapshot> Host::build(const std::optional<ConfigSour
 std::string Host::reload() {
   std::lock_guard lock(reload_mutex_);
   auto next = build(options_.config, options_.config_file);
-  snapshot_.store(next, std::memory_order_release);
+  publish(next);
   return next->version;
 }
 
@@ -48,7 +49,7 @@ std::string Host::reload(std::optional<ConfigSource> config, std::optional<fs::p
   // Only a config that built cleanly replaces the one in force.
   options_.config = std::move(config);
   options_.config_file = std::move(file);
-  snapshot_.store(next, std::memory_order_release);
+  publish(next);
   return next->version;
 }
 
