@@ -1,6 +1,7 @@
 // The evaluation pipeline, one rule at a time through the plugin's exception-safe trampoline.
 #include "shoprules/host/evaluate.hpp"
 
+#include "shoprules/host/action_check.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/merge.hpp"
 #include "shoprules/plugin.hpp"
@@ -8,10 +9,25 @@
 namespace shoprules::host {
 namespace {
 
-const char* invalid_action(const RuleOutput& out, const std::vector<Action>& actions) {
-  for (std::size_t i = out.first_own(); i < actions.size(); ++i)
-    if (actions[i].type.empty()) return "emitted an action with no type";
-  return nullptr;
+/// The first problem with the actions this rule emitted, or "". When the rule reached back to
+/// earlier actions, those are checked too, and one it broke is dropped (it cannot be unbroken).
+std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
+                           const std::string& rule) {
+  std::string first;
+  const std::size_t from = out.reached_back() ? 0 : out.first_own();
+  for (std::size_t i = from; i < actions.size(); ++i) {
+    Action& a = actions[i];
+    if (!a.is_kept()) continue;
+    std::string problem = check_action(a);
+    if (problem.empty()) continue;
+    if (i < out.first_own()) {
+      a.status = Action::Status::Dropped;
+      a.status_note = "dropped after " + rule + " amended it: " + problem;
+      problem = "amended " + problem.substr(std::string_view("emitted ").size());
+    }
+    if (first.empty()) first = std::move(problem);
+  }
+  return first;
 }
 
 void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out) {
@@ -30,9 +46,9 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   std::string error;
   RuleStatus status = plugin.plugin->descriptor->run_rule(*slot.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {
-    if (const char* bad = invalid_action(ro, out.actions)) {
+    if (std::string bad = invalid_action(ro, out.actions, snap.rule_name(index)); !bad.empty()) {
       status = RuleStatus::Exception;
-      error = bad;
+      error = std::move(bad);
     }
   } else if (status == RuleStatus::UnknownException) {
     error = "threw an exception that is not a std::exception";

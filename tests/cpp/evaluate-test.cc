@@ -77,7 +77,19 @@ TEST(Evaluate, FaultsAreContainedPerRule) {
   EXPECT_EQ(errors["throws_other"], "threw an exception that is not a std::exception");
   EXPECT_EQ(errors["untyped"], "emitted an action with no type");
   EXPECT_EQ(errors["bad_param"], "rule has no param named no_such_param");
-  EXPECT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors["negative_refund"],
+            "emitted refund.issue with amount -5: expected a non-negative integer (minor units)");
+  EXPECT_EQ(
+      errors["drone_upgrade"],
+      "emitted shipping.upgrade with to \"drone\": expected standard, expedited or overnight");
+  EXPECT_EQ(errors["breaks_points"],
+            "amended points.award with points -1: expected a non-negative integer");
+  EXPECT_EQ(errors.size(), 7u);
+  // The action it broke is out of the decision, and the trace says why.
+  EXPECT_EQ(
+      trace_of(out, "faulty", "points_ok")["merged"][0],
+      "points.award: dropped after faulty.breaks_points amended it: emitted points.award with "
+      "points -1: expected a non-negative integer");
   EXPECT_EQ(trace_of(out, "faulty", "throws_std")["outcome"], "error");
   EXPECT_EQ(trace_of(out, "faulty", "after")["outcome"], "fired");
   // The other plugins still ran, before and after it.

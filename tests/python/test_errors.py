@@ -144,6 +144,11 @@ def test_plugin_faults_are_contained(test_plugins, order_event) -> None:
         "throws_other": "threw an exception that is not a std::exception",
         "untyped": "emitted an action with no type",
         "bad_param": "rule has no param named no_such_param",
+        "negative_refund": "emitted refund.issue with amount -5: expected a non-negative "
+        "integer (minor units)",
+        "drone_upgrade": 'emitted shipping.upgrade with to "drone": expected standard, '
+        "expedited or overnight",
+        "breaks_points": "amended points.award with points -1: expected a non-negative integer",
     }
     outcomes = {t["rule"]: t["outcome"] for t in d.trace if t["plugin"] == "faulty"}
     assert outcomes["throws_std"] == "error"

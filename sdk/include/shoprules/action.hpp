@@ -75,10 +75,14 @@ class RuleOutput {
   }
 
   /// Every action so far in this evaluation, including dropped and merged ones.
-  std::vector<Action>& actions() { return *actions_; }
+  std::vector<Action>& actions() {
+    reached_back_ = true;
+    return *actions_;
+  }
 
   /// The first kept action of this type, or nullptr.
   Action* find(std::string_view type) {
+    reached_back_ = true;
     for (auto& a : *actions_)
       if (a.is_kept() && a.type == type) return &a;
     return nullptr;
@@ -89,12 +93,15 @@ class RuleOutput {
   std::size_t emitted() const { return actions_->size() - first_own_; }
   const char* skip_why() const { return skip_why_; }
   bool noted() const { return !note_->empty(); }
+  /// Whether the rule could have changed actions earlier rules emitted.
+  bool reached_back() const { return reached_back_; }
 
  private:
   std::vector<Action>* actions_;
   std::string* note_;
   std::size_t first_own_;
   const char* skip_why_ = nullptr;
+  bool reached_back_ = false;
 };
 
 }  // namespace shoprules

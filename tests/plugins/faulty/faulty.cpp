@@ -29,6 +29,22 @@ void bad_param(const RuleContext& ctx, RuleOutput&) {
   (void)ctx.params.integer("no_such_param");
 }
 
+void negative_refund(const RuleContext&, RuleOutput& out) {
+  out.emit("refund.issue", "a refund the customer would pay").set("amount", -5);
+}
+
+void drone_upgrade(const RuleContext&, RuleOutput& out) {
+  out.emit("shipping.upgrade", "no such speed").set("from", "standard").set("to", "drone");
+}
+
+void points_ok(const RuleContext&, RuleOutput& out) {
+  out.emit("points.award", "valid when emitted").set("points", 5);
+}
+
+void breaks_points(const RuleContext&, RuleOutput& out) {
+  if (auto* award = out.find("points.award")) award->set("points", -1);
+}
+
 void after(const RuleContext&, RuleOutput& out) {
   out.emit("test.after", "ran after the faults");
 }
@@ -39,6 +55,10 @@ constexpr shoprules::RuleSpec kRules[] = {
     shoprules::rule("throws_other", "Throws an int", &throws_other),
     shoprules::rule("untyped", "Emits an action without a type", &untyped),
     shoprules::rule("bad_param", "Reads a param it never declared", &bad_param),
+    shoprules::rule("negative_refund", "Emits a negative refund", &negative_refund),
+    shoprules::rule("drone_upgrade", "Emits an unknown shipping speed", &drone_upgrade),
+    shoprules::rule("points_ok", "Emits valid points", &points_ok),
+    shoprules::rule("breaks_points", "Amends the points into a negative number", &breaks_points),
     shoprules::rule("after", "Works", &after),
 };
 

@@ -1,0 +1,127 @@
+// Action checks: a plugin's bug must not reach a shop as a negative refund or a drone delivery.
+#include "shoprules/host/action_check.hpp"
+
+#include <string_view>
+
+namespace shoprules::host {
+namespace {
+
+enum class Kind { Money, Count, Percent, Speed, OneOf };
+
+struct ParamCheck {
+  std::string_view type;
+  const char* key;
+  Kind kind;
+  bool required = false;
+  const char* choices = nullptr;  // for OneOf: "a|b|c"
+};
+
+constexpr ParamCheck kChecks[] = {
+    {"refund.issue", "amount", Kind::Money, true},
+    {"refund.issue", "bonus", Kind::Money},
+    {"refund.issue", "fee", Kind::Money},
+    {"refund.issue", "method", Kind::OneOf, false, "original|store_credit"},
+    {"coupon.issue", "amount", Kind::Money},
+    {"coupon.issue", "percent", Kind::Percent},
+    {"coupon.issue", "expires_in_days", Kind::Count},
+    {"points.award", "points", Kind::Count, true},
+    {"points.revoke", "points", Kind::Count, true},
+    {"shipping.upgrade", "from", Kind::Speed},
+    {"shipping.upgrade", "to", Kind::Speed, true},
+    {"replacement.ship", "shipping", Kind::Speed},
+    {"replacement.ship", "charge", Kind::Money},
+    {"return.approve", "label", Kind::OneOf, false, "prepaid|customer_paid|none"},
+    {"gift.send", "value", Kind::Money},
+    {"apology.send", "within_minutes", Kind::Count},
+    {"reply.due", "within_minutes", Kind::Count},
+    {"complaint.respond", "within_minutes", Kind::Count},
+};
+
+bool one_of(std::string_view value, std::string_view choices) {
+  while (true) {
+    std::size_t bar = choices.find('|');
+    if (choices.substr(0, bar) == value) return true;
+    if (bar == std::string_view::npos) return false;
+    choices.remove_prefix(bar + 1);
+  }
+}
+
+const char* expected(const ParamCheck& c, const Value& v) {
+  switch (c.kind) {
+    case Kind::Money:
+      return v.kind() == Value::Kind::Int && v.as_int() >= 0
+                 ? nullptr
+                 : "expected a non-negative integer (minor units)";
+    case Kind::Count:
+      return v.kind() == Value::Kind::Int && v.as_int() >= 0 ? nullptr
+                                                             : "expected a non-negative integer";
+    case Kind::Percent: {
+      const bool number = v.kind() == Value::Kind::Int || v.kind() == Value::Kind::Number;
+      return number && v.as_number() >= 0 && v.as_number() <= 100 ? nullptr
+                                                                  : "expected a number in 0..100";
+    }
+    case Kind::Speed:
+      return v.kind() == Value::Kind::String &&
+                     one_of(v.as_string(), "standard|expedited|overnight")
+                 ? nullptr
+                 : "expected standard, expedited or overnight";
+    case Kind::OneOf:
+      return v.kind() == Value::Kind::String && one_of(v.as_string(), c.choices) ? nullptr
+                                                                                 : c.choices;
+  }
+  return nullptr;
+}
+
+std::string show(const Value& v) {
+  switch (v.kind()) {
+    case Value::Kind::Int:
+      return std::to_string(v.as_int());
+    case Value::Kind::Number:
+      return std::to_string(v.as_number());
+    case Value::Kind::String:
+      return '"' + v.as_string() + '"';
+    case Value::Kind::Bool:
+      return v.as_bool() ? "true" : "false";
+    case Value::Kind::Null:
+      return "null";
+    default:
+      return "a list or object";
+  }
+}
+
+bool dotted_name(std::string_view type) {
+  if (type.empty() || type.front() == '.' || type.back() == '.' ||
+      type.find('.') == std::string_view::npos)
+    return false;
+  for (char c : type)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string check_action(const Action& action) {
+  if (action.type.empty()) return "emitted an action with no type";
+  if (!dotted_name(action.type))
+    return "emitted an action of type \"" + action.type +
+           "\": expected a dotted lowercase name such as gift.send";
+  bool has_coupon_value = false;
+  for (const ParamCheck& c : kChecks) {
+    if (c.type != action.type) continue;
+    const Value* v = action.param(c.key);
+    if (!v) {
+      if (c.required) return "emitted " + action.type + " without " + c.key;
+      continue;
+    }
+    has_coupon_value = has_coupon_value || std::string_view(c.key) == "amount" ||
+                       std::string_view(c.key) == "percent";
+    if (const char* problem = expected(c, *v))
+      return "emitted " + action.type + " with " + c.key + " " + show(*v) + ": " +
+             (c.kind == Kind::OneOf ? std::string("expected one of ") + problem : problem);
+  }
+  if (action.type == "coupon.issue" && !has_coupon_value)
+    return "emitted coupon.issue without amount or percent";
+  return "";
+}
+
+}  // namespace shoprules::host

@@ -1,0 +1,52 @@
+// The checks the host puts on every action a rule emits.
+#include <gtest/gtest.h>
+
+#include "shoprules/host/action_check.hpp"
+
+namespace shoprules::test {
+namespace {
+
+Action make(std::string type) {
+  Action a;
+  a.type = std::move(type);
+  return a;
+}
+
+TEST(ActionCheck, AcceptsWellFormedActions) {
+  EXPECT_EQ(host::check_action(make("refund.issue").set("amount", 0).set("method", "original")),
+            "");
+  EXPECT_EQ(host::check_action(make("coupon.issue").set("percent", 10)), "");
+  EXPECT_EQ(host::check_action(make("coupon.issue").set("amount", 500)), "");
+  EXPECT_EQ(host::check_action(make("shipping.upgrade").set("to", "overnight")), "");
+  EXPECT_EQ(host::check_action(make("acme.loyalty_v2.stamp").set("anything", -1)), "");
+}
+
+TEST(ActionCheck, RefusesBadTypes) {
+  EXPECT_EQ(host::check_action(make("")), "emitted an action with no type");
+  EXPECT_EQ(host::check_action(make("Refund")),
+            "emitted an action of type \"Refund\": expected a dotted lowercase name such as "
+            "gift.send");
+  EXPECT_NE(host::check_action(make("refund.")), "");
+  EXPECT_NE(host::check_action(make("gift send.x")), "");
+}
+
+TEST(ActionCheck, RefusesBadParamsOfKnownTypes) {
+  EXPECT_EQ(host::check_action(make("refund.issue")), "emitted refund.issue without amount");
+  EXPECT_EQ(host::check_action(make("refund.issue").set("amount", 5).set("method", "cash")),
+            "emitted refund.issue with method \"cash\": expected one of original|store_credit");
+  EXPECT_EQ(host::check_action(make("coupon.issue").set("percent", 150)),
+            "emitted coupon.issue with percent 150: expected a number in 0..100");
+  EXPECT_EQ(host::check_action(make("coupon.issue").set("expires_in_days", 60)),
+            "emitted coupon.issue without amount or percent");
+  EXPECT_EQ(host::check_action(make("points.award").set("points", "ten")),
+            "emitted points.award with points \"ten\": expected a non-negative integer");
+  EXPECT_EQ(host::check_action(make("return.approve").set("label", "free")),
+            "emitted return.approve with label \"free\": expected one of "
+            "prepaid|customer_paid|none");
+  EXPECT_EQ(
+      host::check_action(make("gift.send").set("value", 12.5)),
+      "emitted gift.send with value 12.500000: expected a non-negative integer (minor units)");
+}
+
+}  // namespace
+}  // namespace shoprules::test
