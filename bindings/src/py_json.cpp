@@ -2,16 +2,20 @@
 #include "py_json.hpp"
 
 #include "shoprules/host/errors.hpp"
+#include "shoprules/host/limits.hpp"
 
 namespace py = pybind11;
 
 namespace shoprules::python {
 namespace {
 
-nlohmann::json to_json(py::handle obj, const std::string& origin, const std::string& path) {
+nlohmann::json to_json(py::handle obj, const std::string& origin, const std::string& path,
+                       std::size_t& budget) {
   auto fail = [&](const std::string& problem) -> nlohmann::json {
     throw host::ConfigError(origin + ": " + (path.empty() ? "" : path + ": ") + problem);
   };
+  if (budget-- == 0)
+    return fail("the config holds more than " + std::to_string(host::kMaxConfigValues) + " values");
   if (obj.is_none()) return nullptr;
   if (PyBool_Check(obj.ptr())) return obj.ptr() == Py_True;
   if (PyLong_Check(obj.ptr())) {
@@ -28,7 +32,7 @@ nlohmann::json to_json(py::handle obj, const std::string& origin, const std::str
       if (!PyUnicode_Check(item.first.ptr()))
         return fail("keys must be strings, got " + py::repr(item.first).cast<std::string>());
       auto key = item.first.cast<std::string>();
-      out[key] = to_json(item.second, origin, path.empty() ? key : path + "." + key);
+      out[key] = to_json(item.second, origin, path.empty() ? key : path + "." + key, budget);
     }
     return out;
   }
@@ -36,7 +40,7 @@ nlohmann::json to_json(py::handle obj, const std::string& origin, const std::str
     nlohmann::json out = nlohmann::json::array();
     std::size_t i = 0;
     for (auto item : obj) {
-      out.push_back(to_json(item, origin, path + "[" + std::to_string(i) + "]"));
+      out.push_back(to_json(item, origin, path + "[" + std::to_string(i) + "]", budget));
       ++i;
     }
     return out;
@@ -47,7 +51,8 @@ nlohmann::json to_json(py::handle obj, const std::string& origin, const std::str
 }  // namespace
 
 nlohmann::json python_to_json(py::handle obj, const std::string& origin) {
-  return to_json(obj, origin, "");
+  std::size_t budget = host::kMaxConfigValues;
+  return to_json(obj, origin, "", budget);
 }
 
 py::object json_to_python(const nlohmann::json& j) {

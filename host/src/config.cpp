@@ -11,6 +11,7 @@
 
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_json.hpp"
+#include "shoprules/host/limits.hpp"
 
 namespace shoprules::host {
 namespace fs = std::filesystem;
@@ -213,6 +214,10 @@ ConfigSource read_config_file(const fs::path& file) {
   src.base_dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
   std::ifstream in(file);
   if (!in) throw ConfigError(src.origin + ": cannot read the config file");
+  std::error_code ec;
+  if (auto size = fs::file_size(file, ec); !ec && size > kMaxConfigBytes)
+    throw ConfigError(src.origin + ": the config is " + std::to_string(size) +
+                      " bytes; the limit is " + std::to_string(kMaxConfigBytes));
   try {
     src.json = json::parse(in);
   } catch (const json::parse_error& e) {

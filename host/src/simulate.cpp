@@ -19,6 +19,7 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
 #include "shoprules/host/event_json.hpp"
+#include "shoprules/host/limits.hpp"
 #include "shoprules/host/time.hpp"
 
 namespace shoprules::host {
@@ -147,6 +148,10 @@ void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, Con
     if (e.outcome == Outcome::Error) ++t.rule_errors[d.store->rule_name(e.rule)];
 }
 
+std::string too_long() {
+  return "longer than the limit of " + std::to_string(kMaxEventLineBytes) + " bytes";
+}
+
 class Worker {
  public:
   Worker(const std::vector<const ConfigSnapshot*>& configs, const SimulationOptions& options)
@@ -182,6 +187,7 @@ class Worker {
 
   void line_one(std::string_view line, std::int64_t line_no) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    if (line.size() > kMaxEventLineBytes) return bad(line_no, too_long());
     json j;
     try {
       j = json::parse(line);
@@ -306,6 +312,9 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
   std::int64_t next_line = 1;
   std::uint64_t pushed = 0;  // bytes handed to the workers
   double drawn = 0;
+  // A line longer than the limit is dropped as it streams by, never held whole.
+  bool skipping = false;
+  std::vector<std::int64_t> too_long_lines;
   while (in) {
     std::string block = std::move(carry);
     carry.clear();
@@ -314,10 +323,20 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
     in.read(block.data() + kept, kBlock);
     const auto got = static_cast<std::size_t>(in.gcount());
     block.resize(kept + got);
+    if (skipping) {
+      const std::size_t end = block.find('\n');
+      if (end == std::string::npos && in) continue;  // still inside the long line
+      too_long_lines.push_back(next_line++);
+      skipping = false;
+      block.erase(0, end == std::string::npos ? block.size() : end + 1);
+    }
     if (in) {  // more to come: hand over whole lines only
       std::size_t last = block.rfind('\n');
       if (last == std::string::npos) {
-        carry = std::move(block);
+        if (block.size() > kMaxEventLineBytes)
+          skipping = true;
+        else
+          carry = std::move(block);
         continue;
       }
       carry = block.substr(last + 1);
@@ -346,6 +365,8 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
 
   WorkerResult all;
   all.configs.resize(configs.size());
+  all.bad = static_cast<std::int64_t>(too_long_lines.size());
+  for (std::int64_t line : too_long_lines) all.bad_examples.emplace_back(line, too_long());
   for (auto& w : workers) {
     WorkerResult& r = w->result;
     all.events += r.events;

@@ -13,6 +13,7 @@
 #include "shoprules/event.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_keys.hpp"
+#include "shoprules/host/limits.hpp"
 #include "shoprules/host/time.hpp"
 
 namespace shoprules::host {
@@ -129,7 +130,20 @@ class EventReader {
     if (!n) return std::nullopt;
     std::string_view s;
     if (!n->string(s)) fail(path.child(k), "expected a string, got " + n->describe());
+    check_text(s, path.child(k));
     return s;
+  }
+
+  static void check_text(std::string_view s, const EventPath& path) {
+    if (s.size() > kMaxTextBytes)
+      fail(path, "expected at most " + std::to_string(kMaxTextBytes) + " bytes of text, got " +
+                     std::to_string(s.size()));
+  }
+
+  static void check_count(std::size_t count, std::size_t max, const EventPath& path) {
+    if (count > max)
+      fail(path,
+           "expected at most " + std::to_string(max) + " items, got " + std::to_string(count));
   }
 
   static bool flag(const Node& obj, Key k, const EventPath& path, bool fallback) {
@@ -176,11 +190,13 @@ class EventReader {
     EventPath here = path.child(k);
     if (!n->is_list()) fail(here, "expected a list of strings, got " + n->describe());
     std::size_t count = n->size();
+    check_count(count, kMaxListItems, here);
     out.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
       Node item = n->at(i);
       std::string_view s;
       if (!item.string(s)) fail(here.item(i), "expected a string, got " + item.describe());
+      check_text(s, here.item(i));
       out.push_back(s);
     }
   }
@@ -195,6 +211,7 @@ class EventReader {
     if (!list->is_list())
       fail(lp, std::string("expected a list of ") + list_what + ", got " + list->describe());
     const std::size_t count = list->size();
+    check_count(count, kMaxLines, lp);
     out.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
       Node item = list->at(i);

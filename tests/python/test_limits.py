@@ -1,0 +1,74 @@
+"""The documented input limits: each is enforced with a clear error, never an allocation
+without bound."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import shoprules
+from builders import customer, order
+from shoprules import _core
+
+
+def test_text_longer_than_1024_bytes(host) -> None:
+    event = order(1000, cust=customer(id="c" * 1025))
+    with pytest.raises(shoprules.InvalidEvent) as info:
+        host.evaluate(event)
+    assert info.value.path == "customer.id"
+    assert str(info.value) == "customer.id: expected at most 1024 bytes of text, got 1025"
+    host.evaluate(order(1000, cust=customer(id="c" * 1024)))  # the limit itself is fine
+    utf8 = order(1000, cust=customer(id="é" * 513))  # 1026 bytes in UTF-8
+    with pytest.raises(shoprules.InvalidEvent, match="got 1026"):
+        host.evaluate(utf8)
+
+
+def test_more_than_1000_order_lines(host) -> None:
+    event = order(*([100] * 1001))
+    with pytest.raises(shoprules.InvalidEvent) as info:
+        host.evaluate(event)
+    assert info.value.path == "order.lines"
+    assert "expected at most 1000 items, got 1001" in str(info.value)
+    assert host.evaluate(order(*([100] * 1000))).actions
+
+
+def test_more_than_100_household_members_or_tags(host) -> None:
+    for field in ("household", "tags"):
+        event = order(1000, cust=customer(**{field: [f"x{i}" for i in range(101)]}))
+        with pytest.raises(shoprules.InvalidEvent) as info:
+            host.evaluate(event)
+        assert info.value.path == f"customer.{field}"
+    event = order(1000, cust=customer(tags=["t" * 2000]))
+    with pytest.raises(shoprules.InvalidEvent) as info:
+        host.evaluate(event)
+    assert info.value.path == "customer.tags[0]"
+
+
+def test_config_file_over_1_mib(tmp_path: Path) -> None:
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"seed": "s" * (1 << 20)}))
+    with pytest.raises(
+        shoprules.ConfigError,
+        match=r"big\.json: the config is \d+ bytes; the "
+        r"limit is 1048576",
+    ):
+        shoprules.Host(config=path)
+
+
+def test_config_dict_over_100000_values() -> None:
+    with pytest.raises(shoprules.ConfigError, match="more than 100000 values"):
+        shoprules.Host(config={"plugins": {}, "x": list(range(100001))})
+
+
+def test_simulate_skips_a_line_over_1_mib(tmp_path: Path) -> None:
+    event = json.dumps(order(1000))
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([event, "x" * (3 << 20), event, event]) + "\n")
+    report = _core.simulate(path, {})
+    assert report["lines"] == 4
+    assert report["events"] == 3
+    assert report["bad_lines"] == 1
+    assert report["bad_examples"] == [
+        {"line": 2, "error": "longer than the limit of 1048576 bytes"}
+    ]
