@@ -142,10 +142,14 @@ std::string hex64(std::uint64_t h) {
 }
 
 void configure_plugin(const Checker& c, const json& pj, const std::string& path, PluginSlot& slot,
-                      std::vector<RuleSlot>& rules) {
+                      std::vector<RuleSlot>& rules, bool top_level) {
   const PluginDescriptor& d = *slot.plugin->descriptor;
   c.object(pj, path);
-  c.only_keys(pj, path, {"enabled", "order", "on_error", "rules"});
+  // A pin is checked before loading, so it belongs to the whole config, not to one store.
+  if (top_level)
+    c.only_keys(pj, path, {"enabled", "order", "on_error", "rules", "sha256"});
+  else
+    c.only_keys(pj, path, {"enabled", "order", "on_error", "rules"});
   if (auto it = pj.find("enabled"); it != pj.end()) {
     if (!it->is_boolean())
       c.fail(path + ".enabled", "expected true or false, got " + describe_json(*it));
@@ -228,6 +232,33 @@ ConfigSource read_config_file(const fs::path& file) {
   return src;
 }
 
+LoadPolicy config_load_policy(const ConfigSource& source) {
+  Checker c(source);
+  LoadPolicy policy;
+  const json& root = source.json;
+  if (!root.is_object()) return policy;  // build_snapshot says what is wrong
+  if (auto it = root.find("allow_unsafe_plugin_files"); it != root.end()) {
+    if (!it->is_boolean())
+      c.fail("allow_unsafe_plugin_files", "expected true or false, got " + describe_json(*it));
+    policy.allow_unsafe_files = it->get<bool>();
+  }
+  auto plugins = root.find("plugins");
+  if (plugins == root.end() || !plugins->is_object()) return policy;
+  for (const auto& [name, pj] : plugins->items()) {
+    auto pin = pj.is_object() ? pj.find("sha256") : pj.end();
+    if (!pj.is_object() || pin == pj.end()) continue;
+    const std::string path = "plugins." + name + ".sha256";
+    std::string digest = pin->is_string() ? pin->get<std::string>() : "";
+    bool hex =
+        digest.size() == 64 && digest.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex)
+      c.fail(path,
+             "expected 64 lowercase hex digits (the file's SHA-256), got " + describe_json(*pin));
+    policy.sha256[name] = std::move(digest);
+  }
+  return policy;
+}
+
 std::vector<fs::path> config_plugin_dirs(const ConfigSource& source) {
   Checker c(source);
   std::vector<fs::path> dirs;
@@ -277,7 +308,8 @@ Draft defaults(const std::vector<PluginPtr>& plugins) {
 }
 
 /// Applies a `plugins` object (at `path`) on top of the draft.
-void apply_plugins(const Checker& c, const json& plugins, const std::string& path, Draft& d) {
+void apply_plugins(const Checker& c, const json& plugins, const std::string& path, Draft& d,
+                   bool top_level) {
   c.object(plugins, path);
   for (const auto& [name, pj] : plugins.items()) {
     auto found = std::find_if(d.slots.begin(), d.slots.end(),
@@ -289,7 +321,7 @@ void apply_plugins(const Checker& c, const json& plugins, const std::string& pat
              "no plugin named '" + name + "' is loaded (loaded: " + loaded + ")");
     }
     auto i = static_cast<std::size_t>(found - d.slots.begin());
-    configure_plugin(c, pj, path + "." + name, *found, d.rules_of[i]);
+    configure_plugin(c, pj, path + "." + name, *found, d.rules_of[i], top_level);
   }
 }
 
@@ -342,13 +374,15 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
   Checker c(source);
   const json& root = source.json;
   if (!root.is_object()) c.fail("", "expected a config object, got " + describe_json(root));
-  c.only_keys(root, "", {"store", "seed", "plugin_dirs", "plugins", "stores"});
+  c.only_keys(root, "",
+              {"store", "seed", "plugin_dirs", "plugins", "stores", "allow_unsafe_plugin_files"});
 
   const std::string main_name = read_string(c, root, "store", "", "default");
   if (main_name.empty()) c.fail("store", "expected a store name, got \"\"");
   const std::string main_seed = read_string(c, root, "seed", "", "");
   Draft main = defaults(plugins);
-  if (auto it = root.find("plugins"); it != root.end()) apply_plugins(c, *it, "plugins", main);
+  if (auto it = root.find("plugins"); it != root.end())
+    apply_plugins(c, *it, "plugins", main, true);
 
   auto snap = std::make_shared<ConfigSnapshot>();
   // Each store starts from the main store's settings and overrides what it names.
@@ -364,7 +398,7 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
       c.only_keys(sj, path, {"seed", "plugins"});
       Draft draft = main;
       if (auto p = sj.find("plugins"); p != sj.end())
-        apply_plugins(c, *p, path + ".plugins", draft);
+        apply_plugins(c, *p, path + ".plugins", draft, false);
       others.push_back(finish(std::move(draft), name, read_string(c, sj, "seed", path, main_seed)));
     }
   }
@@ -435,7 +469,7 @@ json plugin_info_json(const LoadedPlugin& plugin) {
   return {{"name", d.name},          {"version", d.version},
           {"kind", d.kind},          {"description", d.description ? d.description : ""},
           {"abi", d.header.abi_key}, {"file", plugin.file.string()},
-          {"rules", rules}};
+          {"sha256", plugin.sha256}, {"rules", rules}};
 }
 
 json plugins_json(const StoreConfig& snap) {

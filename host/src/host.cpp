@@ -33,7 +33,7 @@ std::shared_ptr<const ConfigSnapshot> Host::build(const std::optional<ConfigSour
   dirs.insert(dirs.end(), options_.plugin_dirs.begin(), options_.plugin_dirs.end());
   auto from_config = config_plugin_dirs(source);
   dirs.insert(dirs.end(), from_config.begin(), from_config.end());
-  return build_snapshot(source, load_plugin_dirs(dirs));
+  return build_snapshot(source, load_plugin_dirs(dirs, config_load_policy(source)));
 }
 
 std::string Host::reload() {

@@ -2,10 +2,15 @@
 #include "shoprules/host/plugin_loader.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -15,6 +20,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "shoprules/host/errors.hpp"
+#include "shoprules/host/sha256.hpp"
 
 namespace shoprules::host {
 namespace fs = std::filesystem;
@@ -36,18 +42,47 @@ bool is_identifier(const char* s) {
   return true;
 }
 
-void check_file(const fs::path& file) {
-  std::error_code ec;
-  auto status = fs::status(file, ec);
-  if (ec || !fs::exists(status)) refuse(file, "no such file");
-  if (!fs::is_regular_file(status)) refuse(file, "not a regular file");
-  std::ifstream in(file, std::ios::binary);
+/// Refuses what another user could have written: a file or folder writable by group or others,
+/// or owned by someone other than this user or root.
+void check_owner_and_mode(const fs::path& what, const struct stat& st, const char* kind) {
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    refuse(what, std::string(kind) + " is writable by group or others (mode " + mode +
+                     "); fix it with chmod go-w, or set allow_unsafe_plugin_files in the config");
+  }
+  if (st.st_uid != 0 && st.st_uid != geteuid())
+    refuse(what, std::string(kind) + " is owned by uid " + std::to_string(st.st_uid) +
+                     ", not by this user (uid " + std::to_string(geteuid()) +
+                     ") or root; set allow_unsafe_plugin_files in the config to load it anyway");
+}
+
+/// An open plugin file: closed when done.
+struct OpenFile {
+  int fd = -1;
+  ~OpenFile() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+/// Reads the whole file through `fd`: the digest, and whether it starts like an ELF object.
+std::string digest(const fs::path& file, int fd, bool& elf) {
+  Sha256 hash;
+  char buf[1 << 16];
+  std::size_t total = 0;
   char magic[4] = {};
-  if (!in.read(magic, 4) || std::memcmp(magic,
-                                        "\x7f"
-                                        "ELF",
-                                        4) != 0)
-    refuse(file, "not a shared library (no ELF header)");
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) refuse(file, std::string("cannot be read: ") + std::strerror(errno));
+    if (n == 0) break;
+    for (ssize_t i = 0; i < n && total + static_cast<std::size_t>(i) < 4; ++i)
+      magic[total + static_cast<std::size_t>(i)] = buf[i];
+    total += static_cast<std::size_t>(n);
+    hash.update(buf, static_cast<std::size_t>(n));
+  }
+  static constexpr char kElf[] = {0x7f, 'E', 'L', 'F'};
+  elf = total >= 4 && std::memcmp(magic, kElf, 4) == 0;
+  return hash.hex();
 }
 
 void check_param(const fs::path& file, const RuleSpec& rule, const ParamSpec& p) {
@@ -95,11 +130,12 @@ void check_descriptor(const fs::path& file, const PluginDescriptor& d) {
   }
 }
 
-PluginPtr open_plugin(const fs::path& file) {
-  check_file(file);
+PluginPtr open_plugin(const fs::path& file, int fd, std::string sha256) {
   boost::dll::shared_library lib;
   try {
-    lib.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
+    // The descriptor already open, so the bytes checked are the bytes loaded.
+    lib.load(fs::path("/proc/self/fd") / std::to_string(fd),
+             boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
     const char* why = dlerror();
     refuse(file, std::string("cannot be loaded: ") + (why ? why : e.what()));
@@ -122,6 +158,8 @@ PluginPtr open_plugin(const fs::path& file) {
 
   auto plugin = std::make_shared<LoadedPlugin>();
   plugin->file = file;
+  plugin->sha256 = std::move(sha256);
+  plugin->fd = fd;
   plugin->descriptor = reinterpret_cast<const PluginDescriptor*>(entry.get());
   plugin->entry = std::move(entry);
   check_descriptor(file, *plugin->descriptor);
@@ -132,7 +170,7 @@ PluginPtr open_plugin(const fs::path& file) {
 // destructor can outlive the code it points into.
 struct Registry {
   std::mutex mutex;
-  std::map<fs::path, PluginPtr> by_path;
+  std::map<std::pair<fs::path, std::string>, PluginPtr> by_file;  // (path, sha256)
 };
 Registry& registry() {
   static Registry* r = new Registry;
@@ -141,33 +179,74 @@ Registry& registry() {
 
 }  // namespace
 
-PluginPtr load_plugin(const fs::path& file) {
+PluginPtr load_plugin(const fs::path& file, const LoadPolicy& policy) {
   std::error_code ec;
   fs::path key = fs::weakly_canonical(file, ec);
   if (ec) key = fs::absolute(file);
+  OpenFile f;
+  f.fd = open(key.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd < 0)
+    refuse(file, errno == ENOENT ? "no such file"
+                                 : std::string("cannot be opened: ") + std::strerror(errno));
+  struct stat st {};
+  if (fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) refuse(file, "not a regular file");
+  if (!policy.allow_unsafe_files) check_owner_and_mode(file, st, "the file");
+  bool elf = false;
+  std::string sha256 = digest(file, f.fd, elf);
+  if (!elf) refuse(file, "not a shared library (no ELF header)");
+  const std::string stem = key.stem().string();
+  auto pin = policy.sha256.find(stem);
+  if (pin != policy.sha256.end() && pin->second != sha256)
+    refuse(file, "sha256 " + sha256 + " does not match the pin " + pin->second +
+                     " in the config; this is not the plugin file the config trusts");
+
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
-  auto it = r.by_path.find(key);
-  if (it != r.by_path.end()) return it->second;
-  PluginPtr plugin = open_plugin(key);
-  r.by_path.emplace(key, plugin);
+  auto it = r.by_file.find({key, sha256});
+  PluginPtr plugin;
+  if (it != r.by_file.end()) {
+    plugin = it->second;
+  } else {
+    try {
+      plugin = open_plugin(key, f.fd, sha256);
+      f.fd = -1;  // the plugin keeps it
+    } catch (...) {
+      // A refused library is normally unloaded again; one that stays resident keeps its
+      // /proc/self/fd name, so its fd must stay open too, or the next file to get that number
+      // would be mistaken for it.
+      const std::string name = "/proc/self/fd/" + std::to_string(f.fd);
+      if (void* still = dlopen(name.c_str(), RTLD_NOLOAD | RTLD_LAZY)) {
+        dlclose(still);
+        f.fd = -1;
+      }
+      throw;
+    }
+  }
+  if (pin != policy.sha256.end() && plugin->name() != stem)
+    refuse(file, "pinned as plugin '" + stem + "' but holds plugin '" +
+                     std::string(plugin->name()) + "'");
+  r.by_file.emplace(std::make_pair(key, sha256), plugin);
   return plugin;
 }
 
-std::vector<PluginPtr> load_plugin_dirs(const std::vector<fs::path>& dirs) {
+std::vector<PluginPtr> load_plugin_dirs(const std::vector<fs::path>& dirs,
+                                        const LoadPolicy& policy) {
   std::vector<PluginPtr> plugins;
   std::map<std::string_view, const fs::path*> seen;
   for (const auto& dir : dirs) {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
       throw PluginLoadError(dir.string() + ": plugin folder does not exist");
+    struct stat st {};
+    if (!policy.allow_unsafe_files && stat(dir.c_str(), &st) == 0)
+      check_owner_and_mode(dir, st, "the plugin folder");
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir, ec))
       if (entry.path().extension() == ".so") files.push_back(entry.path());
     if (ec) throw PluginLoadError(dir.string() + ": cannot list plugin folder: " + ec.message());
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-      PluginPtr plugin = load_plugin(file);
+      PluginPtr plugin = load_plugin(file, policy);
       auto [it, fresh] = seen.emplace(plugin->name(), &plugin->file);
       if (!fresh) {
         if (*it->second == plugin->file) continue;  // the same file reached through two folders
@@ -178,6 +257,10 @@ std::vector<PluginPtr> load_plugin_dirs(const std::vector<fs::path>& dirs) {
       plugins.push_back(std::move(plugin));
     }
   }
+  for (const auto& [name, digest] : policy.sha256)
+    if (seen.find(name) == seen.end())
+      throw PluginLoadError("plugins." + name + ".sha256: the config pins a plugin '" + name +
+                            "' but no plugin folder holds " + name + ".so");
   return plugins;
 }
 

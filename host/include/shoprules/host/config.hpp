@@ -82,6 +82,10 @@ struct ConfigSource {
 /// Reads and parses a config file. Throws ConfigError naming the file and the problem.
 ConfigSource read_config_file(const std::filesystem::path& file);
 
+/// What the config says about trusting plugin files: `allow_unsafe_plugin_files` and the
+/// `plugins.<name>.sha256` pins. Read before any plugin is loaded. Throws ConfigError.
+LoadPolicy config_load_policy(const ConfigSource& source);
+
 /// The plugin folders the config names (resolved against its folder). Throws ConfigError.
 std::vector<std::filesystem::path> config_plugin_dirs(const ConfigSource& source);
 
