@@ -8,14 +8,14 @@ cd "$ROOT"
 export PATH="$ROOT/.venv/bin:$PATH"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-build() {  # build DIR FLAGS
-  local dir="$1" flags="$2"
+build() {  # build DIR FLAGS [TARGET]
+  local dir="$1" flags="$2" target="${3:-all}"
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHOPRULES_BUILD_PYTHON=OFF \
     -DSHOPRULES_BUILD_TESTS=ON -DSHOPRULES_WERROR=ON \
     -DCMAKE_CXX_FLAGS="$flags -fno-omit-frame-pointer" \
     -DCMAKE_EXE_LINKER_FLAGS="$flags" -DCMAKE_MODULE_LINKER_FLAGS="$flags" \
     -DCMAKE_SHARED_LINKER_FLAGS="$flags" > "$dir.configure.log"
-  cmake --build "$dir" --parallel "$(nproc)"
+  cmake --build "$dir" --parallel "$(nproc)" --target "$target"
 }
 
 say "AddressSanitizer + UndefinedBehaviorSanitizer: every C++ test"
@@ -25,6 +25,6 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build/asan --output-on-failure
 
 say "ThreadSanitizer: the concurrency tests (evaluate on many threads while reloading)"
-build build/tsan "-fsanitize=thread"
+build build/tsan "-fsanitize=thread" evaluate-test
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build/tsan --output-on-failure -R evaluate

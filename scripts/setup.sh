@@ -6,7 +6,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="$ROOT/.venv"
 BUILD_DIR="$ROOT/build/py"
-APT_PACKAGES=(g++ libboost-dev nlohmann-json3-dev libgtest-dev ccache clang-format python3-venv)
+APT_PACKAGES=(g++ libboost-dev nlohmann-json3-dev libgtest-dev ccache clang-format python3-venv
+  clang-14 libclang-rt-14-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

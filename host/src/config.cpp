@@ -311,7 +311,8 @@ Draft defaults(const std::vector<PluginPtr>& plugins) {
 void apply_plugins(const Checker& c, const json& plugins, const std::string& path, Draft& d,
                    bool top_level) {
   c.object(plugins, path);
-  for (const auto& [name, pj] : plugins.items()) {
+  for (const auto& [key, pj] : plugins.items()) {
+    const std::string& name = key;  // a structured binding can't be captured before clang 16
     auto found = std::find_if(d.slots.begin(), d.slots.end(),
                               [&](const PluginSlot& s) { return s.name == name; });
     if (found == d.slots.end()) {

@@ -17,32 +17,22 @@ class Value {
  public:
   enum class Kind : std::uint8_t { Null, Bool, Int, Number, String, List, Object };
 
-  Value() = default;
-  Value(bool b) : kind_(Kind::Bool), int_(b ? 1 : 0) {}
-  Value(int i) : kind_(Kind::Int), int_(i) {}
-  Value(std::int64_t i) : kind_(Kind::Int), int_(i) {}
-  Value(double d) : kind_(Kind::Number), number_(d) {}
-  Value(const char* s) : kind_(Kind::String), string_(s) {}
-  Value(std::string_view s) : kind_(Kind::String), string_(s) {}
-  Value(std::string s) : kind_(Kind::String), string_(std::move(s)) {}
+  // Every member that creates or destroys a Value is defined below, once Member is complete:
+  // std::vector<Member> needs it, and clang enforces that where gcc does not.
+  Value();
+  Value(bool b);
+  Value(int i);
+  Value(std::int64_t i);
+  Value(double d);
+  Value(const char* s);
+  Value(std::string_view s);
+  Value(std::string s);
 
-  static Value list() {
-    Value v;
-    v.kind_ = Kind::List;
-    return v;
-  }
-  static Value object() {
-    Value v;
-    v.kind_ = Kind::Object;
-    return v;
-  }
+  static Value list();
+  static Value object();
   /// A list of strings, e.g. skus or customer ids.
   template <class Range>
-  static Value strings(const Range& items) {
-    Value v = list();
-    for (const auto& item : items) v.list_.emplace_back(std::string_view(item));
-    return v;
-  }
+  static Value strings(const Range& items);
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::Null; }
@@ -56,10 +46,7 @@ class Value {
   std::vector<Member>& members() { return members_; }
 
   /// Appends to a list.
-  Value& push(Value v) {
-    list_.push_back(std::move(v));
-    return *this;
-  }
+  Value& push(Value v);
   /// Sets a key of an object (replacing an existing one).
   Value& set(std::string_view key, Value v);
   /// The member of an object with this key, or nullptr.
@@ -104,6 +91,39 @@ inline void set_member(std::vector<Member>& members, std::string_view key, Value
     return;
   }
   members.push_back(Member{std::string(key), std::move(v)});
+}
+
+inline Value::Value() = default;
+inline Value::Value(bool b) : kind_(Kind::Bool), int_(b ? 1 : 0) {}
+inline Value::Value(int i) : kind_(Kind::Int), int_(i) {}
+inline Value::Value(std::int64_t i) : kind_(Kind::Int), int_(i) {}
+inline Value::Value(double d) : kind_(Kind::Number), number_(d) {}
+inline Value::Value(const char* s) : kind_(Kind::String), string_(s) {}
+inline Value::Value(std::string_view s) : kind_(Kind::String), string_(s) {}
+inline Value::Value(std::string s) : kind_(Kind::String), string_(std::move(s)) {}
+
+inline Value Value::list() {
+  Value v;
+  v.kind_ = Kind::List;
+  return v;
+}
+
+inline Value Value::object() {
+  Value v;
+  v.kind_ = Kind::Object;
+  return v;
+}
+
+template <class Range>
+Value Value::strings(const Range& items) {
+  Value v = list();
+  for (const auto& item : items) v.list_.emplace_back(std::string_view(item));
+  return v;
+}
+
+inline Value& Value::push(Value v) {
+  list_.push_back(std::move(v));
+  return *this;
 }
 
 inline Value& Value::set(std::string_view key, Value v) {
