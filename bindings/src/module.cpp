@@ -169,6 +169,8 @@ class PyHost {
 
   std::string config_version() const { return host_.config_version(); }
 
+  py::object stats() const { return json_to_python(host::stats_json(*host_.snapshot())); }
+
  private:
   static host::HostOptions make_options(const py::object& config,
                                         const std::optional<std::vector<fs::path>>& plugin_dirs,
@@ -267,6 +269,9 @@ PYBIND11_MODULE(_core, m) {
       .def("evaluate_many", &PyHost::evaluate_many, py::arg("events"), py::arg("threads") = 0)
       .def("plugins", &PyHost::plugins, py::arg("store") = py::none())
       .def("reload", &PyHost::reload, py::arg("config") = py::none())
+      .def("stats", &PyHost::stats,
+           "Per store and rule, since the current config took effect: runs, fired, errors, "
+           "over_budget, and time_us when a time budget is set.")
       .def_property_readonly("config_version", &PyHost::config_version);
 
   m.def(

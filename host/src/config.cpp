@@ -365,6 +365,8 @@ StoreConfig finish(Draft d, std::string name, std::string seed) {
     }
     store.plugins.push_back(std::move(slot));
   }
+  store.stats = std::make_unique<RuleStats[]>(store.rules.size());
+  store.evaluations = std::make_unique<std::atomic<std::uint64_t>>(0);
   return store;
 }
 
@@ -376,7 +378,8 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
   const json& root = source.json;
   if (!root.is_object()) c.fail("", "expected a config object, got " + describe_json(root));
   c.only_keys(root, "",
-              {"store", "seed", "plugin_dirs", "plugins", "stores", "allow_unsafe_plugin_files"});
+              {"store", "seed", "plugin_dirs", "plugins", "stores", "allow_unsafe_plugin_files",
+               "time_budget_us"});
 
   const std::string main_name = read_string(c, root, "store", "", "default");
   if (main_name.empty()) c.fail("store", "expected a store name, got \"\"");
@@ -386,6 +389,13 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
     apply_plugins(c, *it, "plugins", main, true);
 
   auto snap = std::make_shared<ConfigSnapshot>();
+  if (auto it = root.find("time_budget_us"); it != root.end()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0 ||
+        it->get<std::int64_t>() > 10000000)
+      c.fail("time_budget_us",
+             "expected an integer in 0..10000000 (microseconds), got " + describe_json(*it));
+    snap->time_budget_ns = it->get<std::int64_t>() * 1000;
+  }
   // Each store starts from the main store's settings and overrides what it names.
   std::vector<StoreConfig> others;
   if (auto it = root.find("stores"); it != root.end()) {
@@ -494,6 +504,29 @@ json plugins_json(const StoreConfig& snap) {
     out.push_back(std::move(info));
   }
   return out;
+}
+
+json stats_json(const ConfigSnapshot& snap) {
+  json stores = json::object();
+  for (const StoreConfig& store : snap.stores) {
+    json rules = json::object();
+    for (std::uint32_t i = 0; i < store.rules.size(); ++i) {
+      const RuleStats& s = store.stats[i];
+      const std::uint64_t runs =
+          store.rules[i].enabled ? store.evaluations->load(std::memory_order_relaxed) : 0;
+      json entry = {{"runs", runs},
+                    {"fired", s.fired.load(std::memory_order_relaxed)},
+                    {"errors", s.errors.load(std::memory_order_relaxed)},
+                    {"over_budget", s.over_budget.load(std::memory_order_relaxed)}};
+      if (snap.time_budget_ns > 0)
+        entry["time_us"] = s.time_ns.load(std::memory_order_relaxed) / 1000;
+      rules[store.rule_name(i)] = std::move(entry);
+    }
+    stores[store.name] = std::move(rules);
+  }
+  return {{"config_version", snap.version},
+          {"time_budget_us", snap.time_budget_ns / 1000},
+          {"stores", stores}};
 }
 
 }  // namespace shoprules::host

@@ -84,6 +84,10 @@ json Decision::to_json() const {
                   {"rule", r.spec->id},
                   {"outcome", outcome_name(t.outcome)},
                   {"why", why(t)}};
+    if (t.over_budget) {
+      entry["over_budget"] = true;
+      entry["time_us"] = t.time_us;
+    }
     auto notes = merged_notes(t.rule);
     if (!notes.empty()) entry["merged"] = notes;
     trace_out.push_back(std::move(entry));

@@ -68,7 +68,7 @@ void Host::evaluate(const Event& event, Decision& out) const {
   out.snapshot = snapshot();
   out.store = out.snapshot->find(event.store);
   if (!out.store) unknown_store(*out.snapshot, event, "store");
-  evaluate_event(*out.store, event, out);
+  evaluate_event(*out.store, event, out, out.snapshot->time_budget_ns);
 }
 
 void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>& out,
@@ -97,7 +97,7 @@ void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>
         std::size_t end = std::min(begin + kChunk, events.size());
         for (std::size_t i = begin; i < end; ++i) {
           out[i].snapshot = snap;
-          evaluate_event(*out[i].store, events[i], out[i]);
+          evaluate_event(*out[i].store, events[i], out[i], snap->time_budget_ns);
         }
       }
     } catch (...) {

@@ -217,7 +217,7 @@ class Worker {
       decision_.clear();
       decision_.store = stores_[k];
       try {
-        evaluate_event(*stores_[k], event_, decision_);
+        evaluate_event(*stores_[k], event_, decision_, configs_[k]->time_budget_ns);
       } catch (const RuleFailure& e) {  // on_error "fail": in a replay, counted like any fault
         ++result.configs[k].rule_errors[e.plugin() + "." + e.rule()];
         continue;

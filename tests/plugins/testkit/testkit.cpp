@@ -1,7 +1,9 @@
 // A plugin of small configurable rules, off by default, to drive merging, sampling and config.
 #include <shoprules/sdk.hpp>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -49,6 +51,11 @@ void sampled(const RuleContext& ctx, RuleOutput& out) {
   out.emit("test.sampled", "sampled");
 }
 
+void slow(const RuleContext& ctx, RuleOutput& out) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(ctx.params.integer("ms")));
+  out.skip("slept");
+}
+
 void drop_coupons(const RuleContext&, RuleOutput& out) {
   for (auto& a : out.actions())
     if (a.is_kept() && a.type == "coupon.issue") out.drop(a, "coupons are paused");
@@ -75,6 +82,10 @@ constexpr shoprules::ParamSpec kSampled[] = {
     shoprules::number_param("rate", 0.1, 0.0, 1.0, "Share of orders"),
 };
 
+constexpr shoprules::ParamSpec kSlow[] = {
+    shoprules::int_param("ms", 5, 0, 1000, "How long to sleep"),
+};
+
 constexpr shoprules::RuleSpec kRules[] = {
     shoprules::rule("upgrade_a", "Upgrade shipping", &upgrade, kUpgrade).off(),
     shoprules::rule("upgrade_b", "Upgrade shipping", &upgrade, kUpgrade).off(),
@@ -88,6 +99,7 @@ constexpr shoprules::RuleSpec kRules[] = {
     shoprules::rule("coupon_b", "Coupon", &coupon, kCoupon).off(),
     shoprules::rule("sampled", "Sampled", &sampled, kSampled).off(),
     shoprules::rule("drop_coupons", "Drops every coupon", &drop_coupons).off().review(),
+    shoprules::rule("slow", "Sleeps", &slow, kSlow).off(),
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // An operator's config, parsed and validated once into an immutable snapshot the evaluator reads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -34,6 +35,11 @@ struct PluginSlot {
   std::string name;
 };
 
+/// What one rule did under one snapshot, counted by every evaluation that ran it.
+struct RuleStats {
+  std::atomic<std::uint64_t> fired{0}, errors{0}, over_budget{0}, time_ns{0};
+};
+
 /// One store's rules as the config sets them: the top-level config, or the top-level config with a
 /// `stores.<name>` overlay on top.
 struct StoreConfig {
@@ -44,6 +50,10 @@ struct StoreConfig {
   std::vector<RuleSlot> rules;              ///< grouped by plugin, in declaration order
   std::vector<std::uint32_t> decide_rules;  ///< indices into rules, in execution order
   std::vector<std::uint32_t> review_rules;
+  /// One per rule; counted with relaxed atomics by concurrent evaluations. Every enabled rule
+  /// runs once per evaluation, so its run count is `evaluations`.
+  std::unique_ptr<RuleStats[]> stats;
+  std::unique_ptr<std::atomic<std::uint64_t>> evaluations;
 
   const PluginSlot& plugin_of(const RuleSlot& r) const { return plugins[r.plugin]; }
   /// "plugin.rule" for messages.
@@ -54,6 +64,7 @@ struct StoreConfig {
 /// one and swaps it in.
 struct ConfigSnapshot {
   std::string version;              ///< content hash of the config and the plugin set
+  std::int64_t time_budget_ns = 0;  ///< per evaluation; 0: rules are not timed
   std::vector<StoreConfig> stores;  ///< the main store (top level) first, then `stores` by name
 
   const StoreConfig& main() const { return stores.front(); }
@@ -102,6 +113,10 @@ nlohmann::json plugins_json(const StoreConfig& store);
 /// What a plugin file declares, without any config: name, version, kind, description, abi, file,
 /// and per rule its id, description, enabled_by_default, phase, defaults and schema.
 nlohmann::json plugin_info_json(const LoadedPlugin& plugin);
+
+/// Per store and rule: runs, fired, errors, over_budget and (when a budget is set) time_us, as
+/// counted since this snapshot took effect.
+nlohmann::json stats_json(const ConfigSnapshot& snapshot);
 
 /// A param's value as JSON (for Host.plugins() and reports).
 nlohmann::json param_value_json(const ParamSpec& spec, const ParamValue& value);

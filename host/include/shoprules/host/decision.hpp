@@ -22,6 +22,8 @@ struct TraceEntry {
   Outcome outcome = Outcome::Skipped;
   const char* why = nullptr;  ///< static text: a skip or disable reason
   std::string detail;         ///< an error message, or what an amending rule did
+  bool over_budget = false;   ///< ended after the evaluation's time budget was spent
+  std::uint32_t time_us = 0;  ///< its own time, when over budget
 };
 
 struct Decision {

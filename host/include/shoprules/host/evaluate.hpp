@@ -10,6 +10,9 @@ namespace shoprules::host {
 /// Runs every rule of `store` on `event` into `out` (which should be cleared, with its snapshot
 /// and store set). A rule that throws yields an Error trace entry and its actions are discarded;
 /// if its plugin's on_error is "fail", RuleFailure is thrown instead.
-void evaluate_event(const StoreConfig& store, const Event& event, Decision& out);
+/// With a `time_budget_ns`, every rule is timed; a rule that ends after the budget is spent is
+/// marked over budget in the trace and counted in the store's stats. Every rule runs either way.
+void evaluate_event(const StoreConfig& store, const Event& event, Decision& out,
+                    std::int64_t time_budget_ns = 0);
 
 }  // namespace shoprules::host
