@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the C++ tests and plugins under AddressSanitizer + UndefinedBehaviorSanitizer, and under
-# ThreadSanitizer, and runs them (the TSan run: the concurrency tests). Reuses build/asan and
-# build/tsan. Needs what scripts/setup.sh installs; run that (or scripts/test.sh) first.
+# ThreadSanitizer, and runs them (the TSan run: the concurrency tests); then runs the Release
+# build's C++ tests under valgrind memcheck. Reuses build/asan and build/tsan. Needs what
+# scripts/setup.sh installs and the build scripts/test.sh makes; run that first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,3 +29,20 @@ say "ThreadSanitizer: the concurrency tests (evaluate on many threads while relo
 build build/tsan "-fsanitize=thread" evaluate-test
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build/tsan --output-on-failure -R evaluate
+
+say "valgrind memcheck: every C++ test of the Release build (build/py, from scripts/test.sh)"
+if [ ! -d build/py/tests ]; then
+  echo "build/py/tests is missing: run scripts/test.sh first" >&2
+  exit 1
+fi
+# Three tests run thousands of evaluations or hundreds of reloads across threads: minutes each under
+# valgrind's serialized threads. Their code paths run in the other tests, and their concurrency
+# is what the TSan pass checks.
+heavy="Evaluate.SamplingIsStableAndHitsItsRate:Evaluate.ManyMatchesOneByOne"
+heavy="$heavy:Evaluate.ReloadWhileEvaluatingOnManyThreads"
+for test in build/py/tests/*-test; do
+  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+    "$test" --gtest_brief=1 --gtest_filter="-$heavy" > "$test.memcheck.log" 2>&1 \
+    || { cat "$test.memcheck.log"; echo "valgrind: $test failed" >&2; exit 1; }
+  echo "valgrind: $(basename "$test") clean"
+done

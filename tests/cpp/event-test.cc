@@ -106,7 +106,9 @@ TEST(Event, RequiresTheSectionsItsTypeNeeds) {
 }
 
 TEST(Event, AnUnknownTypeNeedsOnlyTheBasics) {
-  Event ev = read({{"id", "e"}, {"type", "wishlist.added"}, {"at", "2026-01-01"}, {"extra", 1}});
+  // The event borrows its text from the JSON, which must outlive it.
+  const json j = {{"id", "e"}, {"type", "wishlist.added"}, {"at", "2026-01-01"}, {"extra", 1}};
+  Event ev = read(j);
   EXPECT_EQ(ev.kind, EventType::Unknown);
   EXPECT_EQ(ev.type, "wishlist.added");
   EXPECT_FALSE(ev.has_customer);
