@@ -222,10 +222,12 @@ PluginPtr load_plugin(const fs::path& file, const LoadPolicy& policy) {
       throw;
     }
   }
+  // Registered before the last check: a loaded library stays, like every other, even if this
+  // config refuses it.
+  r.by_file.emplace(std::make_pair(key, sha256), plugin);
   if (pin != policy.sha256.end() && plugin->name() != stem)
     refuse(file, "pinned as plugin '" + stem + "' but holds plugin '" +
                      std::string(plugin->name()) + "'");
-  r.by_file.emplace(std::make_pair(key, sha256), plugin);
   return plugin;
 }
 
