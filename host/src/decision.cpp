@@ -62,25 +62,38 @@ json value_json(const Value& v) {
   return nullptr;
 }
 
-json Decision::to_json() const {
-  json actions_out = json::array();
+json Decision::actions_json() const {
+  json out = json::array();
   for (const Action& a : actions) {
     if (!a.is_kept()) continue;
     const RuleSlot& r = store->rules[a.origin];
     json params = json::object();
     for (const Member& m : a.params) params[m.key] = value_json(m.value);
-    actions_out.push_back({{"type", a.type},
-                           {"params", params},
-                           {"plugin", store->plugin_of(r).name},
-                           {"rule", r.spec->id},
-                           {"reason", a.reason}});
+    out.push_back({{"type", a.type},
+                   {"params", params},
+                   {"plugin", store->plugin_of(r).name},
+                   {"rule", r.spec->id},
+                   {"reason", a.reason}});
   }
-  json errors = json::array();
-  json trace_out = json::array();
+  return out;
+}
+
+json Decision::errors_json() const {
+  json out = json::array();
+  for (const TraceEntry& t : trace) {
+    if (t.outcome != Outcome::Error) continue;
+    const RuleSlot& r = store->rules[t.rule];
+    out.push_back(
+        {{"plugin", store->plugin_of(r).name}, {"rule", r.spec->id}, {"message", t.detail}});
+  }
+  return out;
+}
+
+json Decision::trace_json() const {
+  json out = json::array();
   for (const TraceEntry& t : trace) {
     const RuleSlot& r = store->rules[t.rule];
-    const std::string& plugin = store->plugin_of(r).name;
-    json entry = {{"plugin", plugin},
+    json entry = {{"plugin", store->plugin_of(r).name},
                   {"rule", r.spec->id},
                   {"outcome", outcome_name(t.outcome)},
                   {"why", why(t)}};
@@ -90,12 +103,15 @@ json Decision::to_json() const {
     }
     auto notes = merged_notes(t.rule);
     if (!notes.empty()) entry["merged"] = notes;
-    trace_out.push_back(std::move(entry));
-    if (t.outcome == Outcome::Error)
-      errors.push_back({{"plugin", plugin}, {"rule", r.spec->id}, {"message", t.detail}});
+    out.push_back(std::move(entry));
   }
-  return {{"event_id", event_id},   {"store", store->name}, {"config_version", snapshot->version},
-          {"actions", actions_out}, {"errors", errors},     {"trace", trace_out}};
+  return out;
+}
+
+json Decision::to_json() const {
+  return {
+      {"event_id", event_id},      {"store", store->name},    {"config_version", snapshot->version},
+      {"actions", actions_json()}, {"errors", errors_json()}, {"trace", trace_json()}};
 }
 
 }  // namespace shoprules::host

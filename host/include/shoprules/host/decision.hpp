@@ -49,6 +49,10 @@ struct Decision {
 
   /// The same shape as Python's Decision.to_dict().
   nlohmann::json to_json() const;
+  /// Its parts, so a caller that wants one does not build the others.
+  nlohmann::json actions_json() const;
+  nlohmann::json errors_json() const;
+  nlohmann::json trace_json() const;
 };
 
 nlohmann::json value_json(const Value& v);
