@@ -5,25 +5,10 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from . import _core
+
 NO_CURRENCY = "(no currency)"
-ZERO_DECIMAL = {
-    "BIF",
-    "CLP",
-    "DJF",
-    "GNF",
-    "ISK",
-    "JPY",
-    "KMF",
-    "KRW",
-    "PYG",
-    "RWF",
-    "UGX",
-    "VND",
-    "VUV",
-    "XAF",
-    "XOF",
-    "XPF",
-}
+ZERO_DECIMAL = frozenset(_core.zero_decimal_currencies())  # the SDK's list, not a copy
 
 
 def money(amount: int, currency: str) -> str:

@@ -14,6 +14,7 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/host.hpp"
 #include "shoprules/host/simulate.hpp"
+#include "shoprules/money.hpp"
 #include "shoprules/plugin.hpp"
 
 namespace py = pybind11;
@@ -250,10 +251,10 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<PyDecision>(m, "Decision", "What the rules decided for one event.")
       .def_property_readonly("actions", &decision_actions)
-      .def_property_readonly(
-          "errors", [](const PyDecision& d) { return json_to_python(d.d->to_json()["errors"]); })
-      .def_property_readonly(
-          "trace", [](const PyDecision& d) { return json_to_python(d.d->to_json()["trace"]); })
+      .def_property_readonly("errors",
+                             [](const PyDecision& d) { return json_to_python(d.d->errors_json()); })
+      .def_property_readonly("trace",
+                             [](const PyDecision& d) { return json_to_python(d.d->trace_json()); })
       .def_property_readonly("config_version",
                              [](const PyDecision& d) { return d.d->snapshot->version; })
       .def_property_readonly("event_id", [](const PyDecision& d) { return d.d->event_id; })
@@ -335,6 +336,14 @@ PYBIND11_MODULE(_core, m) {
       py::arg("plugin_dirs") = py::none(), py::arg("threads") = 0, py::arg("progress") = false,
       py::arg("label_cost") = 0, py::arg("pickup_cost") = 0, py::arg("upgrade_cost") = 0,
       "Replays a JSONL event log through a config (and another, to compare) on C++ threads.");
+  m.def(
+      "zero_decimal_currencies",
+      [] {
+        std::vector<std::string> codes;
+        for (std::string_view c : shoprules::kZeroDecimalCurrencies) codes.emplace_back(c);
+        return codes;
+      },
+      "ISO 4217 codes whose minor unit is the major unit, as the SDK formats money.");
   m.def(
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
   m.def(

@@ -138,3 +138,12 @@ def test_cli_errors(tmp_path: Path) -> None:
     )
     assert out.returncode == 2
     assert "--against needs --config" in out.stderr
+
+
+def test_report_money_uses_the_sdk_currency_list() -> None:
+    from shoprules import report
+
+    assert "JPY" in _core.zero_decimal_currencies()
+    assert report.money(150000, "JPY") == "150,000 JPY"
+    assert report.money(150000, "USD") == "1,500.00 USD"
+    assert report.money(-5, "EUR") == "-0.05 EUR"

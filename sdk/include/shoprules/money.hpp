@@ -9,10 +9,12 @@
 namespace shoprules {
 
 /// Currencies whose minor unit is the major unit (ISO 4217 exponent 0).
+inline constexpr std::string_view kZeroDecimalCurrencies[] = {
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
+    "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
+
 inline bool zero_decimal_currency(std::string_view code) {
-  constexpr std::string_view kCodes[] = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
-                                         "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
-  for (std::string_view c : kCodes)
+  for (std::string_view c : kZeroDecimalCurrencies)
     if (c == code) return true;
   return false;
 }
