@@ -82,6 +82,29 @@ std::string decision_repr(const PyDecision& self) {
          " error(s), config " + self.d->snapshot->version + ">";
 }
 
+/// pybind11 finds a class's type record by hashing its C++ type name, twice per call (for `self`
+/// and for the result). `Host.evaluate` is the hot path, so it keeps both records from import.
+struct FastTypes {
+  const py::detail::type_info* host = nullptr;
+  const py::detail::type_info* decision = nullptr;
+};
+FastTypes g_types;
+
+/// A Decision for Python, through the type record kept at import.
+py::object wrap_decision(PyDecision&& d) {
+  auto move = [](const void* p) -> void* {
+    return new PyDecision(std::move(*const_cast<PyDecision*>(static_cast<const PyDecision*>(p))));
+  };
+  auto copy = [](const void* p) -> void* {
+    return new PyDecision(*static_cast<const PyDecision*>(p));
+  };
+  py::handle h = py::detail::type_caster_generic::cast(
+      py::detail::cast_sources(&d, g_types.decision), py::return_value_policy::move, py::handle(),
+      copy, move);
+  if (!h) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(h);
+}
+
 /// Config as Python passes it: None, a path (str or os.PathLike) or a dict.
 struct ConfigArg {
   std::optional<host::ConfigSource> source;
@@ -149,7 +172,11 @@ class PyHost {
     }
     py::list out(n);
     for (std::size_t i = 0; i < n; ++i)
-      out[i] = py::cast(PyDecision{std::shared_ptr<const Decision>(batch, &(*batch)[i])});
+      PyList_SET_ITEM(
+          out.ptr(), static_cast<Py_ssize_t>(i),
+          wrap_decision(PyDecision{std::shared_ptr<const Decision>(batch, &(*batch)[i])})
+              .release()
+              .ptr());
     return out;
   }
 
@@ -187,6 +214,14 @@ class PyHost {
 
   host::Host host_;
 };
+
+py::object fast_evaluate(py::handle self, py::handle event) {
+  py::detail::type_caster_generic self_caster(g_types.host);
+  if (!self_caster.load(self, false) || !self_caster.value)
+    throw py::type_error("Host.evaluate: self is not a Host");
+  PyDecision result = static_cast<const PyHost*>(self_caster.value)->evaluate(event);
+  return wrap_decision(std::move(result));
+}
 
 void translate_exceptions(std::exception_ptr p) {
   try {
@@ -266,7 +301,8 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init<const py::object&, const std::optional<std::vector<fs::path>>&, bool>(),
            py::arg("config") = py::none(), py::arg("plugin_dirs") = py::none(), py::kw_only(),
            py::arg("bundled") = true)
-      .def("evaluate", &PyHost::evaluate, py::arg("event"))
+      .def("evaluate", &fast_evaluate, py::arg("event"),
+           "What the rules decide for one event (a dict); raises InvalidEvent for a bad one.")
       .def("evaluate_many", &PyHost::evaluate_many, py::arg("events"), py::arg("threads") = 0)
       .def("plugins", &PyHost::plugins, py::arg("store") = py::none())
       .def("reload", &PyHost::reload, py::arg("config") = py::none())
@@ -274,6 +310,8 @@ PYBIND11_MODULE(_core, m) {
            "Per store and rule, since the current config took effect: runs, fired, errors, "
            "over_budget, and time_us when a time budget is set.")
       .def_property_readonly("config_version", &PyHost::config_version);
+  g_types.host = py::detail::get_type_info(typeid(PyHost));
+  g_types.decision = py::detail::get_type_info(typeid(PyDecision));
 
   m.def(
       "inspect_plugin",

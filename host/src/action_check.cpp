@@ -1,7 +1,9 @@
 // Action checks: a plugin's bug must not reach a shop as a negative refund or a drone delivery.
 #include "shoprules/host/action_check.hpp"
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace shoprules::host {
 namespace {
@@ -10,12 +12,13 @@ enum class Kind { Money, Count, Percent, Speed, OneOf };
 
 struct ParamCheck {
   std::string_view type;
-  const char* key;
+  std::string_view key;
   Kind kind;
   bool required = false;
   const char* choices = nullptr;  // for OneOf: "a|b|c"
 };
 
+// Grouped by type: check_action finds its type's run and stops at the run's end.
 constexpr ParamCheck kChecks[] = {
     {"refund.issue", "amount", Kind::Money, true},
     {"refund.issue", "bonus", Kind::Money},
@@ -36,6 +39,25 @@ constexpr ParamCheck kChecks[] = {
     {"reply.due", "within_minutes", Kind::Count},
     {"complaint.respond", "within_minutes", Kind::Count},
 };
+
+/// kChecks split into runs of one type, so an action's type is compared once per type.
+struct Run {
+  const ParamCheck* first;
+  const ParamCheck* last;
+};
+
+const std::vector<Run>& runs() {
+  static const std::vector<Run> all = [] {
+    std::vector<Run> out;
+    for (const ParamCheck& c : kChecks)
+      if (out.empty() || out.back().first->type != c.type)
+        out.push_back({&c, &c + 1});
+      else
+        out.back().last = &c + 1;
+    return out;
+  }();
+  return all;
+}
 
 bool one_of(std::string_view value, std::string_view choices) {
   while (true) {
@@ -106,18 +128,25 @@ std::string check_action(const Action& action) {
     return "emitted an action of type \"" + action.type +
            "\": expected a dotted lowercase name such as gift.send";
   bool has_coupon_value = false;
-  for (const ParamCheck& c : kChecks) {
-    if (c.type != action.type) continue;
-    const Value* v = action.param(c.key);
+  const std::string_view type = action.type;
+  const ParamCheck* c = nullptr;
+  const ParamCheck* end = nullptr;
+  for (const Run& run : runs())
+    if (run.first->type == type) {
+      c = run.first;
+      end = run.last;
+      break;
+    }
+  for (; c != end; ++c) {
+    const Value* v = action.param(c->key);
     if (!v) {
-      if (c.required) return "emitted " + action.type + " without " + c.key;
+      if (c->required) return "emitted " + action.type + " without " + std::string(c->key);
       continue;
     }
-    has_coupon_value = has_coupon_value || std::string_view(c.key) == "amount" ||
-                       std::string_view(c.key) == "percent";
-    if (const char* problem = expected(c, *v))
-      return "emitted " + action.type + " with " + c.key + " " + show(*v) + ": " +
-             (c.kind == Kind::OneOf ? std::string("expected one of ") + problem : problem);
+    has_coupon_value = has_coupon_value || c->key == "amount" || c->key == "percent";
+    if (const char* problem = expected(*c, *v))
+      return "emitted " + action.type + " with " + std::string(c->key) + " " + show(*v) + ": " +
+             (c->kind == Kind::OneOf ? std::string("expected one of ") + problem : problem);
   }
   if (action.type == "coupon.issue" && !has_coupon_value)
     return "emitted coupon.issue without amount or percent";

@@ -297,6 +297,7 @@ Draft defaults(const std::vector<PluginPtr>& plugins) {
     for (std::size_t k = 0; k < desc.rule_count; ++k) {
       RuleSlot r;
       r.spec = &desc.rules[k];
+      r.id = r.spec->id;
       r.enabled = r.spec->enabled_by_default;
       for (std::size_t p = 0; p < r.spec->param_count; ++p)
         r.values.push_back(default_value(r.spec->params[p]));

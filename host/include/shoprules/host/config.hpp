@@ -21,6 +21,7 @@ enum class OnError : std::uint8_t { Skip, Fail };
 /// One rule of one plugin as this snapshot configures it.
 struct RuleSlot {
   const RuleSpec* spec = nullptr;
+  std::string_view id;       ///< spec->id, measured once (rules see it on every event)
   std::uint32_t plugin = 0;  ///< index into StoreConfig::plugins
   bool enabled = true;
   const char* disabled_why = nullptr;  ///< set when !enabled
