@@ -15,10 +15,12 @@
 #include <mutex>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "shoprules/goodwill.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
-#include "shoprules/host/event_json.hpp"
+#include "shoprules/host/event_line.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/time.hpp"
 
@@ -188,20 +190,8 @@ class Worker {
   void line_one(std::string_view line, std::int64_t line_no) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     if (line.size() > kMaxEventLineBytes) return bad(line_no, too_long());
-    json j;
-    try {
-      j = json::parse(line);
-    } catch (const json::parse_error& e) {
-      std::string what = e.what();
-      if (auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);
-      return bad(line_no, "not valid JSON: " + what);
-    }
-    try {
-      event_.reset();
-      read_event(j, event_);
-    } catch (const InvalidEventError& e) {
-      return bad(line_no, e.what());
-    }
+    if (std::string error = reader_.read(line, event_); !error.empty())
+      return bad(line_no, std::move(error));
     stores_.clear();
     for (const ConfigSnapshot* config : configs_) {
       const StoreConfig* store = config->find(event_.store);
@@ -228,6 +218,7 @@ class Worker {
 
   const std::vector<const ConfigSnapshot*>& configs_;
   const SimulationOptions& options_;
+  EventLineReader reader_;
   Event event_;
   Decision decision_;
   std::vector<const StoreConfig*> stores_;
