@@ -13,3 +13,13 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure
 
 say "Python tests (pytest)"
 SHOPRULES_TEST_PLUGIN_DIR="$BUILD_DIR/test_plugins" python -m pytest "$@"
+
+say "Storefront example (FastAPI + SQLite): tests and mypy --strict"
+(cd examples/storefront && python -m pytest -q -p no:cacheprovider && mypy --strict --no-incremental storefront tests)
+
+say "Out-of-tree plugin example, against the installed package"
+bash scripts/plugin-example.sh
+
+say "Benchmark smoke: peers agree with shoprules, every figure computes (numbers not judged)"
+python tests/bench/run.py --quick >/dev/null
+bash tests/bench/callgrind.sh "$BUILD_DIR" >/dev/null

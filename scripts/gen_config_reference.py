@@ -1,0 +1,62 @@
+"""Writes docs/config-reference.md from the bundled plugins' declared param schemas, so the
+reference cannot drift from the code (tests/python/test_docs.py checks it is current).
+
+    .venv/bin/python scripts/gen_config_reference.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import shoprules
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "config-reference.md"
+
+
+def render() -> str:
+    lines = [
+        "# Config reference: the bundled plugins' rules and params",
+        "",
+        "Generated from the plugins' declared schemas by `scripts/gen_config_reference.py`; do not "
+        "edit by hand. Set a param with `shoprules set <plugin>.<rule>.<param> <value> --config "
+        "FILE`, or in the config file as `plugins.<plugin>.rules.<rule>.<param>` (SPEC section 4).",
+        "",
+    ]
+    for plugin in shoprules.Host().plugins():
+        lines += [f"## `{plugin['name']}` ({plugin['kind']})", "", plugin["description"] + ".", ""]
+        for rule in plugin["rules"]:
+            state = "on" if rule["enabled_by_default"] else "off"
+            lines += [
+                f"### `{plugin['name']}.{rule['id']}`",
+                "",
+                f"{rule['description']}. Phase: {rule['phase']}; {state} by default.",
+                "",
+            ]
+            if not rule["schema"]:
+                lines += ["No params.", ""]
+                continue
+            lines += ["| param | type | default | allowed | meaning |", "|---|---|---|---|---|"]
+            for name, s in rule["schema"].items():
+                if "choices" in s:
+                    allowed = " / ".join(s["choices"])
+                elif "min" in s:
+                    allowed = f"{s['min']} .. {s['max']}"
+                else:
+                    allowed = "any"
+                default = str(s["default"]).lower() if s["type"] == "bool" else s["default"]
+                lines.append(
+                    f"| `{name}` | {s['type']} | `{default}` | {allowed} | {s['description']} |"
+                )
+            lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    OUT.write_text(render())
+    print(f"wrote {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
