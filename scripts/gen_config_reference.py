@@ -27,10 +27,13 @@ def render() -> str:
         lines += [f"## `{plugin['name']}` ({plugin['kind']})", "", plugin["description"] + ".", ""]
         for rule in plugin["rules"]:
             state = "on" if rule["enabled_by_default"] else "off"
+            events = rule["events"]
+            runs_on = "every event" if events == "any" else ", ".join(f"`{e}`" for e in events)
             lines += [
                 f"### `{plugin['name']}.{rule['id']}`",
                 "",
-                f"{rule['description']}. Phase: {rule['phase']}; {state} by default.",
+                f"{rule['description']}. Runs on {runs_on}; phase {rule['phase']}; "
+                f"{state} by default.",
                 "",
             ]
             if not rule["schema"]:

@@ -130,6 +130,43 @@ ConfigArg read_config_arg(const py::object& config) {
                        std::string(Py_TYPE(config.ptr())->tp_name));
 }
 
+/// Decisions whose Python objects have died, kept per thread with their vectors' capacity, so an
+/// evaluation reuses the trace and action buffers instead of allocating them again.
+class DecisionPool {
+ public:
+  ~DecisionPool() {
+    alive_ = false;
+    for (Decision* d : free_) delete d;
+  }
+  Decision* take() {
+    if (free_.empty()) return new Decision;
+    Decision* d = free_.back();
+    free_.pop_back();
+    return d;
+  }
+  static void give(Decision* d) {
+    if (!alive_ || pool_.free_.size() >= kKeep) {  // thread ending, or enough kept
+      delete d;
+      return;
+    }
+    d->clear();
+    pool_.free_.push_back(d);
+  }
+  static DecisionPool& here() { return pool_; }
+
+ private:
+  static constexpr std::size_t kKeep = 32;
+  std::vector<Decision*> free_;
+  static thread_local DecisionPool pool_;
+  static thread_local bool alive_;  // trivially destructible: still readable after ~DecisionPool
+};
+thread_local DecisionPool DecisionPool::pool_;
+thread_local bool DecisionPool::alive_ = true;
+
+std::shared_ptr<Decision> pooled_decision() {
+  return std::shared_ptr<Decision>(DecisionPool::here().take(), &DecisionPool::give);
+}
+
 class PyHost {
  public:
   PyHost(const py::object& config, const std::optional<std::vector<fs::path>>& plugin_dirs,
@@ -139,7 +176,7 @@ class PyHost {
   PyDecision evaluate(py::handle event) const {
     thread_local Event scratch;
     read_py_event(event.ptr(), scratch, nullptr);
-    auto d = std::make_shared<Decision>();
+    std::shared_ptr<Decision> d = pooled_decision();
     host_.evaluate(scratch, *d);
     return PyDecision{std::move(d)};
   }
@@ -215,14 +252,6 @@ class PyHost {
   host::Host host_;
 };
 
-py::object fast_evaluate(py::handle self, py::handle event) {
-  py::detail::type_caster_generic self_caster(g_types.host);
-  if (!self_caster.load(self, false) || !self_caster.value)
-    throw py::type_error("Host.evaluate: self is not a Host");
-  PyDecision result = static_cast<const PyHost*>(self_caster.value)->evaluate(event);
-  return wrap_decision(std::move(result));
-}
-
 void translate_exceptions(std::exception_ptr p) {
   try {
     if (p) std::rethrow_exception(p);
@@ -236,6 +265,56 @@ void translate_exceptions(std::exception_ptr p) {
     raise(g_exc->rule_error, e.what(), {{"plugin", e.plugin()}, {"rule", e.rule()}});
   }
 }
+
+/// Sets the Python error for the C++ exception being handled, as pybind11's dispatcher would.
+void set_python_error() {
+  try {
+    throw;
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const py::builtin_exception& e) {
+    e.set_error();
+  } catch (...) {
+    try {
+      translate_exceptions(std::current_exception());  // ours; rethrows anything else
+    } catch (const std::exception& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (...) {
+      PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
+    }
+  }
+}
+
+/// Host.evaluate as a plain CPython method (vectorcall, no pybind11 dispatcher): it is the hot
+/// path, and the dispatcher's argument machinery cost more than reading a small event.
+PyObject* evaluate_method(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                          PyObject* kwnames) {
+  static PyObject* event_name = PyUnicode_InternFromString("event");
+  PyObject* event = nargs == 1 ? args[0] : nullptr;
+  const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs + nkw != 1 ||
+      (nkw == 1 && PyUnicode_Compare(PyTuple_GET_ITEM(kwnames, 0), event_name) != 0)) {
+    PyErr_SetString(PyExc_TypeError, "Host.evaluate() takes one argument: event");
+    return nullptr;
+  }
+  if (nkw == 1) event = args[0];
+  try {
+    py::detail::type_caster_generic self_caster(g_types.host);
+    if (!self_caster.load(self, false) || !self_caster.value)
+      throw py::type_error("Host.evaluate: self is not an initialized Host");
+    PyDecision result = static_cast<const PyHost*>(self_caster.value)->evaluate(event);
+    return wrap_decision(std::move(result)).release().ptr();
+  } catch (...) {
+    set_python_error();
+    return nullptr;
+  }
+}
+
+PyMethodDef g_evaluate_def = {
+    "evaluate", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(&evaluate_method)),
+    METH_FASTCALL | METH_KEYWORDS,
+    "evaluate($self, /, event)\n--\n\n"
+    "What the rules decide for one event (a dict); raises InvalidEvent for a bad one."};
 
 }  // namespace
 }  // namespace shoprules::python
@@ -301,8 +380,6 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init<const py::object&, const std::optional<std::vector<fs::path>>&, bool>(),
            py::arg("config") = py::none(), py::arg("plugin_dirs") = py::none(), py::kw_only(),
            py::arg("bundled") = true)
-      .def("evaluate", &fast_evaluate, py::arg("event"),
-           "What the rules decide for one event (a dict); raises InvalidEvent for a bad one.")
       .def("evaluate_many", &PyHost::evaluate_many, py::arg("events"), py::arg("threads") = 0)
       .def("plugins", &PyHost::plugins, py::arg("store") = py::none())
       .def("reload", &PyHost::reload, py::arg("config") = py::none())
@@ -312,6 +389,16 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("config_version", &PyHost::config_version);
   g_types.host = py::detail::get_type_info(typeid(PyHost));
   g_types.decision = py::detail::get_type_info(typeid(PyDecision));
+  {
+    py::object host_type = m.attr("Host");
+    auto* descr =
+        PyDescr_NewMethod(reinterpret_cast<PyTypeObject*>(host_type.ptr()), &g_evaluate_def);
+    if (!descr || PyObject_SetAttrString(host_type.ptr(), "evaluate", descr) != 0) {
+      Py_XDECREF(descr);
+      throw py::error_already_set();
+    }
+    Py_DECREF(descr);
+  }
 
   m.def(
       "inspect_plugin",

@@ -132,7 +132,8 @@ std::string check_action(const Action& action) {
   const ParamCheck* c = nullptr;
   const ParamCheck* end = nullptr;
   for (const Run& run : runs())
-    if (run.first->type == type) {
+    if (run.first->type.size() == type.size() && run.first->type[0] == type[0] &&
+        run.first->type == type) {
       c = run.first;
       end = run.last;
       break;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_json.hpp"
@@ -461,6 +462,22 @@ json param_schema_json(const ParamSpec& spec) {
   return s;
 }
 
+/// The event types a rule runs for: "any", or the known type names it declared with `.on(...)`.
+json events_json(std::uint32_t events) {
+  if (events == kAllEvents) return "any";
+  static constexpr std::pair<EventType, const char*> kNames[] = {
+      {EventType::OrderPlaced, "order.placed"},
+      {EventType::ShipmentException, "shipment.exception"},
+      {EventType::ReturnRequested, "return.requested"},
+      {EventType::ContactReceived, "contact.received"},
+      {EventType::StockInquiry, "stock.inquiry"},
+      {EventType::Unknown, "other"}};
+  json out = json::array();
+  for (const auto& [type, name] : kNames)
+    if (events & event_bit(type)) out.push_back(name);
+  return out;
+}
+
 json plugin_info_json(const LoadedPlugin& plugin) {
   const PluginDescriptor& d = *plugin.descriptor;
   json rules = json::array();
@@ -475,6 +492,7 @@ json plugin_info_json(const LoadedPlugin& plugin) {
                      {"description", r.description ? r.description : ""},
                      {"enabled_by_default", r.enabled_by_default},
                      {"phase", r.phase == Phase::Review ? "review" : "decide"},
+                     {"events", events_json(r.events)},
                      {"defaults", defaults},
                      {"schema", schema}});
   }

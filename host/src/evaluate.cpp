@@ -75,6 +75,11 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
     t.why = slot.disabled_why;
     return;
   }
+  if (!(slot.spec->events & event_bit(event.kind))) {  // declared for other event types
+    t.outcome = Outcome::Skipped;
+    t.why = not_for_events(slot.spec->events);
+    return;
+  }
   const PluginSlot& plugin = snap.plugin_of(slot);
   RuleStats& stats = snap.stats[index];
   // The budget never changes what is decided (that would depend on the machine), only what the

@@ -8,24 +8,30 @@ using shoprules::rule;
 
 constexpr shoprules::RuleSpec kRules[] = {
     rule("surprise_upgrade", "Standard shipping upgraded to overnight for a share of orders",
-         &surprise_upgrade, kSurpriseParams),
+         &surprise_upgrade, kSurpriseParams)
+        .on(shoprules::EventType::OrderPlaced),
     rule("service_recovery",
          "A lost, misdelivered or damaged order is replaced at no charge; refund and VIP too when "
          "the carrier's fault made it miss the date it was needed",
-         &service_recovery, kRecoveryParams),
+         &service_recovery, kRecoveryParams)
+        .on(shoprules::EventType::ShipmentException),
     rule("late_apology", "A late shipment earns an apology and a coupon", &late_apology,
-         kLateParams),
+         kLateParams)
+        .on(shoprules::EventType::ShipmentException),
     rule("sympathy",
          "Flowers after a bereavement or an illness; VIP for the household after an illness",
          &sympathy, kSympathyParams),
     rule("fast_reply", "A reply deadline for every written message, pre-sale first", &fast_reply,
-         kFastReplyParams),
+         kFastReplyParams)
+        .on(shoprules::EventType::ContactReceived),
     rule("refer_competitor", "Out of stock: find the item at a competitor", &refer_competitor,
-         kReferParams),
+         kReferParams)
+        .on(shoprules::EventType::StockInquiry),
     rule("public_complaint",
          "Answer public complaints in public and thank the critic; apologise "
          "fast when at fault",
-         &public_complaint, kComplaintParams),
+         &public_complaint, kComplaintParams)
+        .on(shoprules::EventType::ContactReceived),
     // Review phase: it sees every goodwill action after merging, whichever plugin emitted it.
     rule("goodwill_cap", "Cap the goodwill a customer receives per 90 days", &goodwill_cap,
          kGoodwillParams)

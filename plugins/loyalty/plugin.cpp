@@ -10,16 +10,22 @@ using shoprules::rule;
 
 constexpr shoprules::RuleSpec kRules[] = {
     rule("points", "Points per whole currency unit of the subtotal; VIPs earn more", &points,
-         kPointsParams),
+         kPointsParams)
+        .on(shoprules::EventType::OrderPlaced),
     rule("tiers", "Move a customer up a tier when an order takes lifetime spend over its threshold",
-         &tiers, kTierParams),
+         &tiers, kTierParams)
+        .on(shoprules::EventType::OrderPlaced),
     rule("big_order_coupon", "A percentage coupon for orders at or above a subtotal",
-         &big_order_coupon, kBigOrderParams),
-    rule("repeat_gift", "A gift on every Nth order", &repeat_gift, kRepeatGiftParams),
-    rule("vip_shipping", "A VIP's standard shipping becomes expedited", &vip_shipping),
+         &big_order_coupon, kBigOrderParams)
+        .on(shoprules::EventType::OrderPlaced),
+    rule("repeat_gift", "A gift on every Nth order", &repeat_gift, kRepeatGiftParams)
+        .on(shoprules::EventType::OrderPlaced),
+    rule("vip_shipping", "A VIP's standard shipping becomes expedited", &vip_shipping)
+        .on(shoprules::EventType::OrderPlaced),
     // Review phase: it takes back points only for lines the returns rules approved.
     rule("return_clawback", "Take back the points earned on returned lines", &return_clawback,
          kClawbackParams)
+        .on(shoprules::EventType::ReturnRequested)
         .review(),
 };
 

@@ -11,27 +11,37 @@ using shoprules::rule;
 constexpr shoprules::RuleSpec kRules[] = {
     rule("window",
          "Approve returns within N days of delivery; deny after, or ask a person for a VIP",
-         &window, kWindowParams),
-    rule("final_sale", "Deny the final-sale lines of a return", &final_sale).off(),
+         &window, kWindowParams)
+        .on(shoprules::EventType::ReturnRequested),
+    rule("final_sale", "Deny the final-sale lines of a return", &final_sale)
+        .on(shoprules::EventType::ReturnRequested)
+        .off(),
     rule("free_return_shipping", "Approved returns ship back on a prepaid label",
-         &free_return_shipping),
+         &free_return_shipping)
+        .on(shoprules::EventType::ReturnRequested),
     rule("serial_returner_guard",
          "Frequent returners pay their own return postage (the return is still accepted)",
          &serial_returner_guard, kSerialReturnerParams)
+        .on(shoprules::EventType::ReturnRequested)
         .off(),
     rule("hardship_pickup", "Bereavement or illness: a courier collects the return at no cost",
-         &hardship_pickup),
+         &hardship_pickup)
+        .on(shoprules::EventType::ReturnRequested),
     rule("keep_item", "Small returns are refunded without sending the item back", &keep_item,
          kKeepItemParams)
+        .on(shoprules::EventType::ReturnRequested)
         .off(),
     rule("refund",
          "Refund the returned lines that were not denied, to the method the customer chose",
-         &refund),
+         &refund)
+        .on(shoprules::EventType::ReturnRequested),
     rule("restocking_fee", "Keep a share of lines returned because the customer changed their mind",
          &restocking_fee, kRestockingFeeParams)
+        .on(shoprules::EventType::ReturnRequested)
         .off(),
     rule("store_credit_bonus", "A refund taken as store credit earns a bonus", &store_credit_bonus,
-         kStoreCreditBonusParams),
+         kStoreCreditBonusParams)
+        .on(shoprules::EventType::ReturnRequested),
 };
 
 }  // namespace

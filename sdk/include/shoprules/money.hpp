@@ -14,8 +14,10 @@ inline constexpr std::string_view kZeroDecimalCurrencies[] = {
     "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
 
 inline bool zero_decimal_currency(std::string_view code) {
+  // Called for every amount a rule formats: compare the three letters in place, not by memcmp.
+  if (code.size() != 3) return false;
   for (std::string_view c : kZeroDecimalCurrencies)
-    if (c == code) return true;
+    if (c[0] == code[0] && c[1] == code[1] && c[2] == code[2]) return true;
   return false;
 }
 

@@ -168,6 +168,22 @@ using RuleFn = void (*)(const RuleContext&, RuleOutput&);
 /// same type; then Review rules see the merged actions and may amend or drop them (e.g. a cap).
 enum class Phase : std::uint8_t { Decide, Review };
 
+/// An event type as a bit of RuleSpec::events.
+constexpr std::uint32_t event_bit(EventType t) {
+  return 1u << static_cast<unsigned>(t);
+}
+inline constexpr std::uint32_t kAllEvents = 0xFFFFFFFFu;
+
+/// The skip reason the host records for a rule declared `.on(...)` other event types.
+inline constexpr const char* not_for_events(std::uint32_t events) {
+  if (events == event_bit(EventType::OrderPlaced)) return "not an order.placed event";
+  if (events == event_bit(EventType::ShipmentException)) return "not a shipment.exception event";
+  if (events == event_bit(EventType::ReturnRequested)) return "not a return.requested event";
+  if (events == event_bit(EventType::ContactReceived)) return "not a contact.received event";
+  if (events == event_bit(EventType::StockInquiry)) return "not a stock.inquiry event";
+  return "not an event type this rule handles";
+}
+
 /// A rule as a plugin declares it. Build one with `rule(...)`.
 struct RuleSpec {
   const char* id;
@@ -177,11 +193,21 @@ struct RuleSpec {
   std::size_t param_count = 0;
   bool enabled_by_default = true;
   Phase phase = Phase::Decide;
+  std::uint32_t events = kAllEvents;  ///< event types it runs for (bits of event_bit)
 
   /// The same rule, switched off unless the config turns it on.
   constexpr RuleSpec off() const {
     RuleSpec r = *this;
     r.enabled_by_default = false;
+    return r;
+  }
+  /// The same rule, run only for events of these types. For any other event the host records a
+  /// skip ("not an order.placed event") without calling it, which is cheaper than the rule's own
+  /// check: most rules handle one type, and every event reaches every rule.
+  template <class... Types>
+  constexpr RuleSpec on(Types... types) const {
+    RuleSpec r = *this;
+    r.events = (0u | ... | event_bit(types));
     return r;
   }
   /// The same rule, run in the review phase.

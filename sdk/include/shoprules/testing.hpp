@@ -202,6 +202,10 @@ class RuleRunner {
     r.first_own = r.actions.size();
     const Params params(spec_->params, values_.data(), values_.size());
     const RuleContext ctx{ev, params, plugin_, spec_->id, seed_hash_};
+    if (!(spec_->events & event_bit(ev.kind))) {  // as the host does, without calling it
+      r.skipped = not_for_events(spec_->events);
+      return r;
+    }
     RuleOutput out(r.actions, r.note);
     try {
       spec_->fn(ctx, out);
