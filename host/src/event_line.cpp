@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "shoprules/host/errors.hpp"
@@ -25,13 +26,27 @@ class SimdNode {
   bool is_null() const { return e_.is_null(); }
   bool is_object() const { return e_.type() == element_type::OBJECT; }
   bool is_list() const { return e_.type() == element_type::ARRAY; }
+  // The last of duplicate keys wins, as with nlohmann, so both readers agree on every line.
   std::optional<SimdNode> get(Key k) const {
-    element v;
-    if (e_.get_object().at_key(key_name(k)).get(v) != simdjson::SUCCESS) return std::nullopt;
-    return SimdNode(v);
+    simdjson::dom::object object;
+    if (e_.get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
+    const std::string_view name = key_name(k);
+    std::optional<SimdNode> found;
+    for (const auto field : object)
+      if (field.key == name) found = SimdNode(field.value);
+    return found;
   }
-  std::size_t size() const { return e_.get_array().size(); }
-  SimdNode at(std::size_t i) const { return SimdNode(e_.get_array().at(i).value_unsafe()); }
+  std::size_t size() const {
+    simdjson::dom::array array;
+    return e_.get_array().get(array) == simdjson::SUCCESS ? array.size() : 0;
+  }
+  SimdNode at(std::size_t i) const {
+    simdjson::dom::array array;
+    element item;
+    if (e_.get_array().get(array) != simdjson::SUCCESS || array.at(i).get(item))
+      throw std::out_of_range("list index");  // the reader checks size() first
+    return SimdNode(item);
+  }
   bool string(std::string_view& out) const { return e_.get_string().get(out) == simdjson::SUCCESS; }
   bool boolean(bool& out) const { return e_.get_bool().get(out) == simdjson::SUCCESS; }
   IntRead integer(std::int64_t& out) const {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "shoprules/host/errors.hpp"
+#include "shoprules/host/event_line.hpp"
 #include "shoprules/host/time.hpp"
 #include "test-support.hpp"
 
@@ -128,6 +129,50 @@ TEST(Event, ReadsCircumstancesFromContactAndReturn) {
   EXPECT_TRUE(ev.has_circumstance("medical"));
   EXPECT_FALSE(ev.has_circumstance("wedding"));
   EXPECT_EQ(ev.contact.channel, Channel::Phone);
+}
+
+// simulate's reader (simdjson) and the single-event reader (nlohmann) read lines alike.
+TEST(EventLine, ReadsWhatTheJsonReaderReads) {
+  host::EventLineReader reader;
+  json j = order_event("e-1", 4995, 3);
+  j["order"]["lines"].push_back({{"sku", "SH-2"}, {"price", 100}, {"qty", 1}});
+  j["order"]["lines"].push_back({{"sku", "SH-3"}, {"price", 7}, {"qty", 2}, {"final_sale", true}});
+  Event line_ev;
+  ASSERT_EQ(reader.read(j.dump(), line_ev), "");
+  Event ev = read(j);
+  EXPECT_EQ(line_ev.id, ev.id);
+  EXPECT_EQ(line_ev.kind, ev.kind);
+  EXPECT_EQ(line_ev.at.seconds, ev.at.seconds);
+  EXPECT_EQ(line_ev.customer.household.size(), ev.customer.household.size());
+  EXPECT_EQ(line_ev.order.subtotal, ev.order.subtotal);
+  ASSERT_EQ(line_ev.order.lines.size(), 3u);
+  EXPECT_EQ(line_ev.order.lines[2].sku, "SH-3");
+  EXPECT_TRUE(line_ev.order.lines[2].final_sale);
+  EXPECT_EQ(line_ev.order.subtotal, 4995 * 3 + 100 + 14);
+}
+
+TEST(EventLine, ErrorsMatchTheJsonReader) {
+  host::EventLineReader reader;
+  Event ev;
+  EXPECT_EQ(reader.read("{not json", ev).rfind("not valid JSON: ", 0), 0u);
+  json j = order_event("e-2", 100, 1);
+  j["order"]["lines"][0]["qty"] = 1.5;
+  const std::string expected = invalid(j);
+  ASSERT_FALSE(expected.empty());
+  const std::string got = reader.read(j.dump(), ev);
+  EXPECT_EQ("order.lines[0].qty | " + got, expected);
+  j["order"]["lines"][0]["qty"] = json::parse("18446744073709551615");  // > INT64_MAX
+  EXPECT_NE(reader.read(j.dump(), ev).find("order.lines[0].qty"), std::string::npos);
+}
+
+TEST(EventLine, TheLastOfDuplicateKeysWinsAsWithNlohmann) {
+  host::EventLineReader reader;
+  Event ev;
+  const std::string line =
+      R"({"id":"first","type":"x.y","at":"2026-11-23T10:00:00Z","id":"second"})";
+  ASSERT_EQ(reader.read(line, ev), "");
+  EXPECT_EQ(ev.id, "second");
+  EXPECT_EQ(read(json::parse(line)).id, "second");
 }
 
 TEST(Time, ParsesDatesTimesAndOffsets) {

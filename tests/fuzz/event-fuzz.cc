@@ -1,5 +1,6 @@
-// Fuzzes events as simulate reads them, one JSON object per line: each line must be decided or
-// refused with an InvalidEventError, whatever it holds.
+// Fuzzes events one JSON object per line, through both readers: nlohmann (single events, the
+// CLI) and simdjson (simulate). Each line must be decided or refused, whatever it holds; the two
+// readers must accept the same lines, and the events they read must be decided alike.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -8,6 +9,7 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
 #include "shoprules/host/event_json.hpp"
+#include "shoprules/host/event_line.hpp"
 
 namespace {
 
@@ -29,27 +31,43 @@ const shoprules::host::ConfigSnapshot& snapshot() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace shoprules::host;
+  static EventLineReader line_reader;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  shoprules::Event event;
-  Decision decision;
+  shoprules::Event event, line_event;
+  Decision decision, line_decision;
   while (!text.empty()) {
     const std::size_t end = text.find('\n');
-    const auto j = nlohmann::json::parse(text.substr(0, end), nullptr, false);
+    const std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-    if (j.is_discarded()) continue;
-    event.reset();
-    try {
-      read_event(j, event);
-    } catch (const InvalidEventError&) {
-      continue;
+
+    const std::string line_error = line_reader.read(line, line_event);
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    bool accepted = !j.is_discarded();
+    if (accepted) {
+      event.reset();
+      try {
+        read_event(j, event);
+      } catch (const InvalidEventError&) {
+        accepted = false;
+      }
     }
+    // simdjson refuses nesting deeper than 1024, which nlohmann reads (and the event ignores).
+    const bool too_deep = line_error.find("too deep") != std::string::npos;
+    if (accepted != line_error.empty() && !too_deep) __builtin_trap();
+    if (!accepted || !line_error.empty()) continue;
+
     const StoreConfig* store = snapshot().find(event.store);
+    if (store != snapshot().find(line_event.store)) __builtin_trap();
     if (!store) continue;
     decision.clear();
     decision.store = store;
     evaluate_event(*store, event, decision);
+    line_decision.clear();
+    line_decision.store = store;
+    evaluate_event(*store, line_event, line_decision);
     for (const auto& t : decision.trace)  // no rule may fail on any valid event
       if (t.outcome == Outcome::Error) __builtin_trap();
+    if (decision.actions_json() != line_decision.actions_json()) __builtin_trap();
   }
   return 0;
 }
