@@ -84,3 +84,18 @@ def test_operator_commands_in_the_docs_exist() -> None:
             [sys.executable, "-m", "shoprules", command, "--help"], capture_output=True, text=True
         )
         assert r.returncode == 0, (command, r.stderr)
+
+
+def test_plugin_author_files_are_the_example_that_ci_builds() -> None:
+    """Each file the quick start shows whole is the file in examples/plugin-birthday, which
+    scripts/plugin-example.sh builds, tests and loads: so the page's code compiles and works."""
+    page = (DOCS / "plugin-author.md").read_text()
+    shown = re.findall(r"File `([^`]+)`:\n\n```\w*\n(.*?)```", page, re.S)
+    example = ROOT / "examples" / "plugin-birthday"
+    assert {path for path, _ in shown} == {
+        str(p.relative_to(example))
+        for p in example.rglob("*")
+        if p.is_file() and p.suffix in {".hpp", ".cpp", ".cc", ".txt"}
+    }
+    for path, code in shown:
+        assert code == (example / path).read_text(), path

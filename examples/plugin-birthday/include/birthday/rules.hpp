@@ -17,7 +17,8 @@ inline constexpr shoprules::ParamSpec kCouponParams[] = {
 inline constexpr shoprules::RuleSpec kRules[] = {
     shoprules::rule("birthday_coupon",
                     "A coupon with the first order of a customer's birthday week", &birthday_coupon,
-                    kCouponParams),
+                    kCouponParams)
+        .on(shoprules::EventType::OrderPlaced),  // other events skip it without a call
 };
 
 }  // namespace birthday
