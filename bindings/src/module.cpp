@@ -189,23 +189,26 @@ class PyHost {
     const auto n = static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq.ptr()));
     PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
 
-    // Converted with the GIL held, into text the batch owns: the rules then run without it.
+    // Converted with the GIL held, into text the batch owns; each chunk of events is handed to the
+    // worker threads as soon as it is converted, so the rules run while the rest is converted.
     TextArena arena;
     std::vector<Event> typed(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      try {
-        read_py_event(items[i], typed[i], &arena);
-      } catch (const host::InvalidEventError& e) {
-        std::string at = "events[" + std::to_string(i) + "]";
-        throw host::InvalidEventError(
-            e.path().empty() ? at : at + "." + e.path(),
-            std::string(e.what()).substr(e.path().empty() ? 0 : e.path().size() + 2));
-      }
-    }
-    auto batch = std::make_shared<std::vector<Decision>>();
+    auto batch = std::make_shared<std::vector<Decision>>(n);
     {
+      host::Host::Batch run(host_, typed, *batch, static_cast<unsigned>(threads));
+      for (std::size_t i = 0; i < n; ++i) {
+        try {
+          read_py_event(items[i], typed[i], &arena);
+        } catch (const host::InvalidEventError& e) {
+          std::string at = "events[" + std::to_string(i) + "]";
+          throw host::InvalidEventError(
+              e.path().empty() ? at : at + "." + e.path(),
+              std::string(e.what()).substr(e.path().empty() ? 0 : e.path().size() + 2));
+        }
+        if ((i + 1) % host::Host::Batch::kChunk == 0) run.ready(i + 1);
+      }
       py::gil_scoped_release release;
-      host_.evaluate_many(typed, *batch, static_cast<unsigned>(threads));
+      run.finish();
     }
     py::list out(n);
     for (std::size_t i = 0; i < n; ++i)

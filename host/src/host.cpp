@@ -75,46 +75,76 @@ void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>
                          unsigned threads) const {
   out.clear();
   out.resize(events.size());
-  auto snap = snapshot();  // one snapshot for the whole batch
-  // Every event's store is resolved before any rule runs, so a bad one fails the batch cleanly.
-  for (std::size_t i = 0; i < events.size(); ++i) {
-    out[i].store = snap->find(events[i].store);
-    if (!out[i].store) unknown_store(*snap, events[i], "events[" + std::to_string(i) + "].store");
-  }
+  Batch batch(*this, events, out, threads);
+  batch.ready(events.size());
+  batch.finish();
+}
+
+Host::Batch::Batch(const Host& host, const std::vector<Event>& events, std::vector<Decision>& out,
+                   unsigned threads)
+    : events_(events), out_(out), snap_(host.snapshot()) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  constexpr std::size_t kChunk = 64;
   threads =
       static_cast<unsigned>(std::min<std::size_t>(threads, (events.size() + kChunk - 1) / kChunk));
+  for (unsigned t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
+}
 
-  std::atomic<std::size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr error;
-  auto work = [&] {
-    try {
-      for (;;) {
-        std::size_t begin = next.fetch_add(kChunk);
-        if (begin >= events.size()) return;
-        std::size_t end = std::min(begin + kChunk, events.size());
-        for (std::size_t i = begin; i < end; ++i) {
-          out[i].snapshot = snap;
-          evaluate_event(*out[i].store, events[i], out[i], snap->time_budget_ns);
+Host::Batch::~Batch() {
+  stop();
+}
+
+void Host::Batch::ready(std::size_t count) {
+  {
+    std::lock_guard lock(mutex_);
+    ready_ = count;
+  }
+  more_.notify_all();
+}
+
+void Host::Batch::finish() {
+  ready(events_.size());
+  work();
+  stop();
+  if (error_) std::rethrow_exception(error_);
+}
+
+void Host::Batch::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  more_.notify_all();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+}
+
+void Host::Batch::work() {
+  const std::size_t n = events_.size();
+  for (;;) {
+    const std::size_t begin = next_.fetch_add(kChunk);
+    if (begin >= n) return;
+    const std::size_t end = std::min(begin + kChunk, n);
+    {
+      std::unique_lock lock(mutex_);
+      more_.wait(lock, [&] { return ready_ >= end || stopped_; });
+      if (ready_ < end) return;  // stopped before these were filled in
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      try {
+        Decision& d = out_[i];
+        d.snapshot = snap_;
+        d.store = snap_->find(events_[i].store);
+        if (!d.store) unknown_store(*snap_, events_[i], "events[" + std::to_string(i) + "].store");
+        evaluate_event(*d.store, events_[i], d, snap_->time_budget_ns);
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        if (i < error_at_) {
+          error_at_ = i;
+          error_ = std::current_exception();
         }
       }
-    } catch (...) {
-      std::lock_guard lock(error_mutex);
-      if (!error) error = std::current_exception();
-      next.store(events.size());
     }
-  };
-  if (threads <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& th : pool) th.join();
   }
-  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace shoprules::host

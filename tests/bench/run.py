@@ -89,6 +89,9 @@ def per_call(fns: dict[str, Callable[[], object]], rounds: int, calls: int) -> d
     """Per-call times in ns, each call timed alone; candidates interleaved round by round."""
     clock = time.perf_counter_ns
     samples: dict[str, list[int]] = {name: [] for name in fns}
+    for fn in fns.values():  # warm-up, untimed: caches, allocator, branch predictors
+        for _ in range(calls):
+            fn()
     for _ in range(rounds):
         for name, fn in fns.items():
             out = samples[name]
@@ -102,6 +105,8 @@ def per_call(fns: dict[str, Callable[[], object]], rounds: int, calls: int) -> d
 def loop_seconds(fns: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
     """Median wall time of each candidate over `rounds` interleaved runs."""
     times: dict[str, list[float]] = {name: [] for name in fns}
+    for fn in fns.values():  # warm-up, untimed
+        fn()
     for _ in range(rounds):
         for name, fn in fns.items():
             start = time.perf_counter()

@@ -1,11 +1,17 @@
 // The Host: loaded plugins plus the current config snapshot, swapped atomically on reload.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "shoprules/event.hpp"
@@ -46,6 +52,8 @@ class Host {
   void evaluate_many(const std::vector<Event>& events, std::vector<Decision>& out,
                      unsigned threads) const;
 
+  class Batch;
+
  private:
   std::shared_ptr<const ConfigSnapshot> build(const std::optional<ConfigSource>& config,
                                               const std::optional<std::filesystem::path>& file);
@@ -62,6 +70,46 @@ class Host {
   // its pointer with a spin bit ThreadSanitizer cannot see; a mutex keeps the TSan run honest.
   mutable std::mutex snapshot_mutex_;
   std::shared_ptr<const ConfigSnapshot> snapshot_;
+};
+
+/// A batch whose events are still being filled in: workers start at once and evaluate each chunk
+/// of events as soon as the caller says it is ready, so reading events (e.g. from Python, which
+/// only one thread can do) overlaps with evaluating them. One snapshot for the whole batch.
+///
+///   Host::Batch batch(host, events, out, threads);   // events and out sized already
+///   for (...) { fill events[i]; batch.ready(i + 1); }
+///   batch.finish();                                 // helps, waits, rethrows the first error
+class Host::Batch {
+ public:
+  Batch(const Host& host, const std::vector<Event>& events, std::vector<Decision>& out,
+        unsigned threads);
+  ~Batch();  // stops and joins the workers if finish() was not reached
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  /// events[0, count) are filled in and will not change.
+  void ready(std::size_t count);
+  /// Every event is ready: evaluates alongside the workers, waits for them, and rethrows the
+  /// error of the lowest-numbered event that failed (an unknown store, or a rule failure).
+  void finish();
+
+  static constexpr std::size_t kChunk = 64;
+
+ private:
+  void work();
+  void stop();
+
+  const std::vector<Event>& events_;
+  std::vector<Decision>& out_;
+  std::shared_ptr<const ConfigSnapshot> snap_;
+  std::atomic<std::size_t> next_{0};
+  std::mutex mutex_;
+  std::condition_variable more_;
+  std::size_t ready_ = 0;  // guarded by mutex_
+  bool stopped_ = false;   // guarded by mutex_
+  std::size_t error_at_ = SIZE_MAX;
+  std::exception_ptr error_;  // guarded by mutex_
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace shoprules::host
