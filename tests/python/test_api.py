@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
 
+import pytest
 import shoprules
 
 
@@ -185,3 +187,29 @@ def test_cmake_dir_holds_the_sdk_package() -> None:
     assert (Path(shoprules.cmake_dir()) / "shoprulesConfig.cmake").is_file()
     assert (Path(shoprules.include_dir()) / "shoprules" / "sdk.hpp").is_file()
     assert (Path(shoprules.plugin_dir()) / "returns.so").is_file()
+
+
+def test_evaluate_takes_exactly_one_event_by_position_or_name(host, order_event) -> None:
+    by_name = host.evaluate(event=order_event)
+    assert by_name.to_dict() == host.evaluate(order_event).to_dict()
+    for args, kwargs in [((), {}), ((order_event, 1), {}), ((), {"evnt": order_event})]:
+        with pytest.raises(TypeError, match="takes one argument: event"):
+            host.evaluate(*args, **kwargs)
+    with pytest.raises(shoprules.InvalidEvent) as e:
+        host.evaluate([order_event])
+    assert e.value.path == ""
+    assert list(inspect.signature(shoprules.Host.evaluate).parameters) == ["self", "event"]
+    assert "InvalidEvent" in (shoprules.Host.evaluate.__doc__ or "")
+
+
+def test_rules_report_the_event_types_they_run_for(host) -> None:
+    rules = {f"{p['name']}.{r['id']}": r for p in host.plugins() for r in p["rules"]}
+    assert rules["returns.window"]["events"] == ["return.requested"]
+    assert rules["delight.goodwill_cap"]["events"] == "any"
+    # skipped without a call, with the reason the rule itself would give
+    trace = {
+        t["rule"]: t
+        for t in host.evaluate({"id": "e", "type": "x.y", "at": "2026-11-23T10:00:00Z"}).trace
+    }
+    assert trace["window"]["outcome"] == "skipped"
+    assert trace["window"]["why"] == "not a return.requested event"
