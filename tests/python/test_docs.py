@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import re
 import subprocess
 import sys
@@ -75,15 +76,27 @@ def test_config_reference_is_generated_from_the_current_schemas() -> None:
     assert (DOCS / "config-reference.md").read_text() == gen_config_reference.render()
 
 
-def test_operator_commands_in_the_docs_exist() -> None:
+def test_operator_commands_in_the_docs_run(tmp_path: Path) -> None:
+    """Every `shoprules ...` line of the operator page, run in a folder holding the files it
+    names: a store config, a proposed one and an event log."""
     page = (DOCS / "operator.md").read_text()
-    commands = set(re.findall(r"^shoprules (\w+)", page, re.M))
-    assert commands
-    for command in commands:
+    lines = [line.split("#")[0].split() for line in re.findall(r"^shoprules .*$", page, re.M)]
+    assert len(lines) >= 7
+    store = (ROOT / "examples" / "configs" / "store.json").read_text()
+    (tmp_path / "store.json").write_text(store)
+    (tmp_path / "proposed.json").write_text(store.replace('"days": 365', '"days": 30'))
+    events = [json.loads(p.read_text()) for p in sorted((ROOT / "examples/events").glob("*.json"))]
+    (tmp_path / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    for words in lines:
         r = subprocess.run(
-            [sys.executable, "-m", "shoprules", command, "--help"], capture_output=True, text=True
+            [sys.executable, "-m", "shoprules", *words[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
         )
-        assert r.returncode == 0, (command, r.stderr)
+        assert r.returncode == 0, (words, r.stdout, r.stderr)
+    assert (tmp_path / "report.html").exists()
+    assert len((tmp_path / "store.json.audit.jsonl").read_text().splitlines()) == 3
 
 
 def test_plugin_author_files_are_the_example_that_ci_builds() -> None:
