@@ -65,6 +65,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         flags = [] if r["enabled_by_default"] else ["off by default"]
         if r["phase"] == "review":
             flags.append("review phase")
+        if r["events"] != "any":
+            flags.append("on " + ", ".join(r["events"]))
         print(f"\n  {r['id']}{' (' + ', '.join(flags) + ')' if flags else ''}: {r['description']}")
         for name, s in r["schema"].items():
             bounds = (

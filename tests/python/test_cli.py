@@ -80,6 +80,7 @@ def test_inspect_a_plugin_and_refuse_a_bad_one() -> None:
     assert out.stdout.startswith("returns 1.0.0 (returns)")
     assert f"abi:  {shoprules.abi_key()}" in out.stdout
     assert "days: int in 0..3650, default 365." in out.stdout
+    assert "\n  final_sale (off by default, on return.requested): " in out.stdout
     info = json.loads(run("inspect", str(plugin), "--json").stdout)
     assert info["rules"][0]["schema"]["days"]["default"] == 365
     bad = run("inspect", str(ROOT / "README.md"))
