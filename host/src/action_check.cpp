@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "shoprules/rule.hpp"
+
 namespace shoprules::host {
 namespace {
 
@@ -59,15 +61,6 @@ const std::vector<Run>& runs() {
   return all;
 }
 
-bool one_of(std::string_view value, std::string_view choices) {
-  while (true) {
-    std::size_t bar = choices.find('|');
-    if (choices.substr(0, bar) == value) return true;
-    if (bar == std::string_view::npos) return false;
-    choices.remove_prefix(bar + 1);
-  }
-}
-
 const char* expected(const ParamCheck& c, const Value& v) {
   switch (c.kind) {
     case Kind::Money:
@@ -84,12 +77,12 @@ const char* expected(const ParamCheck& c, const Value& v) {
     }
     case Kind::Speed:
       return v.kind() == Value::Kind::String &&
-                     one_of(v.as_string(), "standard|expedited|overnight")
+                     is_choice(v.as_string(), "standard|expedited|overnight")
                  ? nullptr
                  : "expected standard, expedited or overnight";
     case Kind::OneOf:
-      return v.kind() == Value::Kind::String && one_of(v.as_string(), c.choices) ? nullptr
-                                                                                 : c.choices;
+      return v.kind() == Value::Kind::String && is_choice(v.as_string(), c.choices) ? nullptr
+                                                                                    : c.choices;
   }
   return nullptr;
 }

@@ -89,11 +89,6 @@ std::vector<std::string_view> split_choices(const char* choices) {
   return out;
 }
 
-bool in_choices(const char* choices, const std::string& s) {
-  auto all = split_choices(choices);
-  return std::find(all.begin(), all.end(), s) != all.end();
-}
-
 std::string choices_text(const char* choices) {
   std::string out(choices);
   std::replace(out.begin(), out.end(), '|', ',');
@@ -129,7 +124,7 @@ ParamValue read_param(const Checker& c, const ParamSpec& p, const json& j,
     case ParamType::String:
       if (!j.is_string()) c.fail(path, "expected a string, got " + describe_json(j));
       v.s = j.get<std::string>();
-      if (p.choices && !in_choices(p.choices, v.s))
+      if (p.choices && !is_choice(v.s, p.choices))
         c.fail(path, "expected one of " + choices_text(p.choices) + ", got " + describe_json(j));
       break;
   }

@@ -45,6 +45,16 @@ struct ParamSpec {
   const char* choices = nullptr;  ///< "a|b|c", or nullptr for any string
 };
 
+/// True when `value` is one of `choices`, written as a string param's choices are: "a|b|c".
+constexpr bool is_choice(std::string_view value, std::string_view choices) {
+  for (;;) {
+    const std::size_t bar = choices.find('|');
+    if (choices.substr(0, bar) == value) return true;
+    if (bar == std::string_view::npos) return false;
+    choices.remove_prefix(bar + 1);
+  }
+}
+
 constexpr ParamSpec bool_param(const char* name, bool def, const char* description) {
   ParamSpec p{name, ParamType::Bool, description};
   p.bool_default = def;

@@ -183,7 +183,7 @@ class RuleRunner {
     const std::size_t k = index(name);
     const ParamSpec& p = spec_->params[k];
     expect(p, ParamType::String);
-    if (p.choices && !one_of(v, p.choices))
+    if (p.choices && !is_choice(v, p.choices))
       throw std::out_of_range(std::string(name) + ": \"" + v + "\" is not one of " + p.choices);
     values_[k].s = std::move(v);
     return *this;
@@ -232,14 +232,6 @@ class RuleRunner {
     if (p.type != t)
       throw std::invalid_argument(std::string(p.name) + " is a " + param_type_name(p.type) +
                                   " param, set as " + param_type_name(t));
-  }
-  static bool one_of(std::string_view v, std::string_view choices) {
-    for (;;) {
-      const std::size_t bar = choices.find('|');
-      if (choices.substr(0, bar) == v) return true;
-      if (bar == std::string_view::npos) return false;
-      choices.remove_prefix(bar + 1);
-    }
   }
 
   std::string plugin_;
