@@ -49,8 +49,8 @@ inline Timestamp at(std::string_view iso) {
   return Timestamp{days * kSecondsPerDay + h * 3600 + mi * 60 + s, true};
 }
 
-/// Events with their type set and the sections the host would require present. Fill in the rest
-/// (string fields take literals, or strings that outlive the event).
+/// An event of `kind` with the sections the host requires for it present (an order also gets an
+/// id and USD). Fill in the rest: string fields take literals, or strings that outlive the event.
 inline Event event_of(EventType kind, std::string_view type, std::string_view when) {
   Event ev;
   ev.id = "evt-test";
@@ -59,40 +59,32 @@ inline Event event_of(EventType kind, std::string_view type, std::string_view wh
   ev.at = at(when);
   ev.has_customer = true;
   ev.customer.id = "c-test";
+  ev.has_order = kind == EventType::OrderPlaced || kind == EventType::ShipmentException ||
+                 kind == EventType::ReturnRequested;
+  if (ev.has_order) {
+    ev.order.id = "o-test";
+    ev.order.currency = "USD";
+  }
+  ev.has_shipment = kind == EventType::ShipmentException;
+  ev.has_return = kind == EventType::ReturnRequested;
+  ev.has_contact = kind == EventType::ContactReceived;
+  ev.has_inquiry = kind == EventType::StockInquiry;
   return ev;
 }
 inline Event order_placed(std::string_view when = "2026-11-23T10:00:00Z") {
-  Event ev = event_of(EventType::OrderPlaced, "order.placed", when);
-  ev.has_order = true;
-  ev.order.id = "o-test";
-  ev.order.currency = "USD";
-  return ev;
+  return event_of(EventType::OrderPlaced, "order.placed", when);
 }
 inline Event return_requested(std::string_view when = "2026-11-23T10:00:00Z") {
-  Event ev = event_of(EventType::ReturnRequested, "return.requested", when);
-  ev.has_order = true;
-  ev.has_return = true;
-  ev.order.id = "o-test";
-  ev.order.currency = "USD";
-  return ev;
+  return event_of(EventType::ReturnRequested, "return.requested", when);
 }
 inline Event shipment_exception(std::string_view when = "2026-11-23T10:00:00Z") {
-  Event ev = event_of(EventType::ShipmentException, "shipment.exception", when);
-  ev.has_order = true;
-  ev.has_shipment = true;
-  ev.order.id = "o-test";
-  ev.order.currency = "USD";
-  return ev;
+  return event_of(EventType::ShipmentException, "shipment.exception", when);
 }
 inline Event contact_received(std::string_view when = "2026-11-23T10:00:00Z") {
-  Event ev = event_of(EventType::ContactReceived, "contact.received", when);
-  ev.has_contact = true;
-  return ev;
+  return event_of(EventType::ContactReceived, "contact.received", when);
 }
 inline Event stock_inquiry(std::string_view when = "2026-11-23T10:00:00Z") {
-  Event ev = event_of(EventType::StockInquiry, "stock.inquiry", when);
-  ev.has_inquiry = true;
-  return ev;
+  return event_of(EventType::StockInquiry, "stock.inquiry", when);
 }
 
 /// Adds a line to the order and keeps the subtotal the host would compute.
