@@ -35,9 +35,13 @@ class PyNode {
   std::size_t size() const {
     return static_cast<std::size_t>(PyList_Check(o_) ? PyList_GET_SIZE(o_) : PyTuple_GET_SIZE(o_));
   }
-  PyNode at(std::size_t i) const {
-    auto idx = static_cast<Py_ssize_t>(i);
-    return PyNode(PyList_Check(o_) ? PyList_GET_ITEM(o_, idx) : PyTuple_GET_ITEM(o_, idx), arena_);
+  template <class F>
+  void each(F&& f) const {
+    // A list's or tuple's item array; `f` runs no Python code that could resize it (only an
+    // error's repr, right before it throws).
+    PyObject** items = PySequence_Fast_ITEMS(o_);
+    const auto n = static_cast<Py_ssize_t>(size());
+    for (Py_ssize_t i = 0; i < n; ++i) f(PyNode(items[i], arena_));
   }
   bool string(std::string_view& out) const {
     if (!PyUnicode_Check(o_)) return false;

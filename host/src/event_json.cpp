@@ -37,7 +37,10 @@ class JsonNode {
     return JsonNode(*it);
   }
   std::size_t size() const { return j_->size(); }
-  JsonNode at(std::size_t i) const { return JsonNode((*j_)[i]); }
+  template <class F>
+  void each(F&& f) const {
+    for (const auto& item : *j_) f(JsonNode(item));
+  }
   bool string(std::string_view& out) const {
     if (!j_->is_string()) return false;
     out = j_->get_ref<const std::string&>();

@@ -6,7 +6,6 @@
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <stdexcept>
 #include <vector>
 
 #include "shoprules/host/errors.hpp"
@@ -40,12 +39,12 @@ class SimdNode {
     simdjson::dom::array array;
     return e_.get_array().get(array) == simdjson::SUCCESS ? array.size() : 0;
   }
-  SimdNode at(std::size_t i) const {
+  // Walks the array once: simdjson's at(i) walks from the start every time.
+  template <class F>
+  void each(F&& f) const {
     simdjson::dom::array array;
-    element item;
-    if (e_.get_array().get(array) != simdjson::SUCCESS || array.at(i).get(item))
-      throw std::out_of_range("list index");  // the reader checks size() first
-    return SimdNode(item);
+    if (e_.get_array().get(array) != simdjson::SUCCESS) return;
+    for (element item : array) f(SimdNode(item));
   }
   bool string(std::string_view& out) const { return e_.get_string().get(out) == simdjson::SUCCESS; }
   bool boolean(bool& out) const { return e_.get_bool().get(out) == simdjson::SUCCESS; }

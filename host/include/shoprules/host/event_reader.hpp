@@ -1,7 +1,8 @@
 // Reading and validating an event from any tree-shaped input (JSON, Python objects) into an Event.
 //
 // A Node adapter provides: is_null(), is_object(), is_list(), get(Key) -> std::optional<Node>,
-// size(), at(i), string(std::string_view&), boolean(bool&), integer(std::int64_t&) -> IntRead,
+// size(), each(f) (calls f(Node) for every list item, in order), string(std::string_view&),
+// boolean(bool&), integer(std::int64_t&) -> IntRead,
 // and describe() for error messages. Strings the adapter returns must outlive the Event.
 #pragma once
 
@@ -192,13 +193,13 @@ class EventReader {
     std::size_t count = n->size();
     check_count(count, kMaxListItems, here);
     out.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      Node item = n->at(i);
+    std::size_t i = 0;
+    n->each([&](const Node& item) {
       std::string_view s;
       if (!item.string(s)) fail(here.item(i), "expected a string, got " + item.describe());
-      check_text(s, here.item(i));
+      check_text(s, here.item(i++));
       out.push_back(s);
-    }
+    });
   }
 
   /// Reads the required list of objects at `k` into `out`, one `read(item, path, element)` each.
@@ -213,13 +214,13 @@ class EventReader {
     const std::size_t count = list->size();
     check_count(count, kMaxLines, lp);
     out.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-      Node item = list->at(i);
-      EventPath ip = lp.item(i);
+    std::size_t i = 0;
+    list->each([&](const Node& item) {
+      EventPath ip = lp.item(i++);
       if (!item.is_object())
         fail(ip, std::string("expected ") + item_what + ", got " + item.describe());
       read(item, ip, out.emplace_back());
-    }
+    });
   }
 
   template <class Enum, std::size_t N>
