@@ -123,6 +123,18 @@ def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = 
             section["delivered_at"] = row["delivered_at"]
         return section
 
+    def new_event(
+        type_: str, at: str | None, customer_id: str, sections: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An event of `type_`, its customer as the database has them before it."""
+        return {
+            "id": event_id(type_.split(".")[0]),
+            "type": type_,
+            "at": at or now(),
+            "customer": customer(customer_id),
+            **sections,
+        }
+
     def decide(event: dict[str, Any]) -> shoprules.Decision:
         try:
             return host.evaluate(event)
@@ -153,19 +165,15 @@ def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = 
     def checkout(body: CheckoutIn) -> Outcome:
         with lock:
             lines = [line.model_dump(exclude_defaults=False) for line in body.lines]
-            event = {
-                "id": event_id("order"),
-                "type": "order.placed",
-                "at": body.at or now(),
-                "customer": customer(body.customer_id),
-                "order": {
-                    "id": body.order_id,
-                    "currency": body.currency,
-                    "shipping": body.shipping,
-                    "placed_at": body.at or now(),
-                    "lines": lines,
-                },
+            at = body.at or now()
+            order = {
+                "id": body.order_id,
+                "currency": body.currency,
+                "shipping": body.shipping,
+                "placed_at": at,
+                "lines": lines,
             }
+            event = new_event("order.placed", at, body.customer_id, {"order": order})
             decision = decide(event)
             subtotal = sum(line.price * line.qty for line in body.lines)
             conn.execute(
@@ -177,7 +185,7 @@ def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = 
                     body.currency,
                     body.shipping,
                     subtotal,
-                    event["at"],
+                    at,
                     json.dumps(lines),
                 ),
             )
@@ -200,18 +208,17 @@ def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = 
     def request_return(body: ReturnIn) -> Outcome:
         with lock:
             row = order_row(body.order_id)
-            event = {
-                "id": event_id("return"),
-                "type": "return.requested",
-                "at": body.at or now(),
-                "customer": customer(row["customer_id"]),
-                "order": order_section(row),
-                "return": {
-                    "lines": [line.model_dump() for line in body.lines],
-                    "refund_to": body.refund_to,
-                    "circumstances": body.circumstances,
-                },
+            returned = {
+                "lines": [line.model_dump() for line in body.lines],
+                "refund_to": body.refund_to,
+                "circumstances": body.circumstances,
             }
+            event = new_event(
+                "return.requested",
+                body.at,
+                row["customer_id"],
+                {"order": order_section(row), "return": returned},
+            )
             decision = decide(event)
             applied = apply(conn, decision, row["customer_id"], body.order_id)
         return Outcome(event_id=decision.event_id, actions=applied)
@@ -227,14 +234,12 @@ def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = 
             }
             if body.needed_by:
                 shipment["needed_by"] = body.needed_by
-            event = {
-                "id": event_id("shipment"),
-                "type": "shipment.exception",
-                "at": body.at or now(),
-                "customer": customer(row["customer_id"]),
-                "order": order_section(row),
-                "shipment": shipment,
-            }
+            event = new_event(
+                "shipment.exception",
+                body.at,
+                row["customer_id"],
+                {"order": order_section(row), "shipment": shipment},
+            )
             decision = decide(event)
             applied = apply(conn, decision, row["customer_id"], order_id)
         return Outcome(event_id=decision.event_id, actions=applied)
@@ -242,19 +247,10 @@ def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = 
     @app.post("/contacts")
     def contact(body: ContactIn) -> Outcome:
         with lock:
-            event = {
-                "id": event_id("contact"),
-                "type": "contact.received",
-                "at": body.at or now(),
-                "customer": customer(body.customer_id),
-                "contact": {
-                    "channel": body.channel,
-                    "topic": body.topic,
-                    "public": body.public,
-                    "our_fault": body.our_fault,
-                    "circumstances": body.circumstances,
-                },
-            }
+            contact = body.model_dump(
+                include={"channel", "topic", "public", "our_fault", "circumstances"}
+            )
+            event = new_event("contact.received", body.at, body.customer_id, {"contact": contact})
             decision = decide(event)
             applied = apply(conn, decision, body.customer_id)
         return Outcome(event_id=decision.event_id, actions=applied)

@@ -38,6 +38,17 @@ def buy(client: TestClient, cid: str, oid: str, price: int, **extra: object) -> 
     return result
 
 
+def return_order(client: TestClient, oid: str, delivered_at: str, **body: object) -> None:
+    """Marks the order delivered, then asks on 2026-11-23 to return its one line."""
+    r = client.post(f"/orders/{oid}/delivered", json={"at": delivered_at})
+    assert r.status_code == 200, r.text
+    at = "2026-11-23T16:00:00Z"
+    r = client.post(
+        "/returns", json={"order_id": oid, "lines": [{"sku": f"SKU-{oid}"}], "at": at, **body}
+    )
+    assert r.status_code == 200, r.text
+
+
 def test_checkout_awards_points_records_the_order_and_shares_one_host(shop: Shop) -> None:
     client, conn = shop
     add(client, "c-1")
@@ -124,17 +135,7 @@ def test_story_bereaved_return(shop: Shop) -> None:
     client, conn = shop
     add(client, "c-70")
     buy(client, "c-70", "o-70", 6500)
-    client.post("/orders/o-70/delivered", json={"at": "2026-11-03T10:00:00Z"})
-    r = client.post(
-        "/returns",
-        json={
-            "order_id": "o-70",
-            "lines": [{"sku": "SKU-o-70"}],
-            "circumstances": ["bereavement"],
-            "at": "2026-11-23T16:00:00Z",
-        },
-    )
-    assert r.status_code == 200, r.text
+    return_order(client, "o-70", "2026-11-03T10:00:00Z", circumstances=["bereavement"])
     assert rows(conn, "SELECT order_id, skus FROM pickups") == [
         {"order_id": "o-70", "skus": '["SKU-o-70"]'}
     ]
@@ -150,12 +151,7 @@ def test_store_credit_refund_earns_the_bonus(shop: Shop) -> None:
     client, conn = shop
     add(client, "c-8")
     buy(client, "c-8", "o-8", 12900)
-    client.post("/orders/o-8/delivered", json={"at": "2026-11-02T12:00:00Z"})
-    r = client.post(
-        "/returns",
-        json={"order_id": "o-8", "lines": [{"sku": "SKU-o-8"}], "refund_to": "store_credit"},
-    )
-    assert r.status_code == 200, r.text
+    return_order(client, "o-8", "2026-11-02T12:00:00Z", refund_to="store_credit")
     assert rows(conn, "SELECT amount, bonus FROM refunds") == [{"amount": 12900, "bonus": 1290}]
     assert client.get("/customers/c-8").json()["store_credit"] == 12900 + 1290
 
