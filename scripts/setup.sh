@@ -39,6 +39,8 @@ export PATH="$VENV/bin:$PATH"
 
 say "Building shoprules (reusing $BUILD_DIR)"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Paths relative to the checkout in the cache key: a clean clone elsewhere reuses the cache.
+export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" python -m pip install -q --no-build-isolation --no-deps \
   -Cbuild-dir="$BUILD_DIR" \
   -Ccmake.define.SHOPRULES_BUILD_TESTS=ON \

@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE))
 import make_events  # noqa: E402
 import pycatalog  # noqa: E402
 import zen_returns  # noqa: E402
+from sections import sections  # noqa: E402
 
 EXAMPLES = ROOT / "examples" / "events"
 RETURNS_ONLY = {"plugins": {"delight": {"enabled": False}, "loyalty": {"enabled": False}}}
@@ -406,7 +407,9 @@ def main() -> int:
             counts,
         ]
         out = Path(args.out)
-        out.write_text("\n".join(header) + text + "\n" + "\n".join(tail))
+        kept = sections(out.read_text()) if out.exists() else []
+        body = "\n".join(header) + text + "\n" + "\n".join(tail)
+        out.write_text(body.rstrip("\n") + "\n" + "".join("\n" + s for s in kept))
         print(f"wrote {out}")
     return 0
 
