@@ -313,7 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("event", metavar="EVENT.json")
     common(p)
     p.set_defaults(func=cmd_evaluate)
+    _console_parsers(sub)
     return parser
+
+
+def _console_parsers(sub: Any) -> None:
+    from .console.commands import add_parsers
+
+    add_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
