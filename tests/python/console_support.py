@@ -78,6 +78,7 @@ class Server:
     process: subprocess.Popen
     config: Path
     output: list[str]
+    reader: threading.Thread
 
     def stop(self) -> None:
         self.process.terminate()
@@ -86,13 +87,25 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.reader.join(timeout=10)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
 
 
 def start_console(config: Path, *extra: str) -> Server:
     """`shoprules console --bind 127.0.0.1:0`; its first line says where it listens."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "shoprules", "console", "--config", config.name,
-         "--bind", "127.0.0.1:0", *extra],
+        [
+            sys.executable,
+            "-m",
+            "shoprules",
+            "console",
+            "--config",
+            config.name,
+            "--bind",
+            "127.0.0.1:0",
+            *extra,
+        ],
         cwd=config.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -105,6 +118,8 @@ def start_console(config: Path, *extra: str) -> Server:
     if not match:
         process.kill()
         rest = process.stdout.read()
+        process.wait()
+        process.stdout.close()
         raise AssertionError(f"the console did not start: {first}{rest}")
     output = [first]
 
@@ -113,12 +128,13 @@ def start_console(config: Path, *extra: str) -> Server:
         for line in process.stdout:
             output.append(line)
 
-    threading.Thread(target=drain, daemon=True).start()
-    return Server(match.group(1), process, config, output)
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    return Server(match.group(1), process, config, output, reader)
 
 
 def plugin_folder(name: str) -> Path:
     root = Path(os.environ.get("SHOPRULES_TEST_PLUGIN_DIR", ROOT / "build" / "py" / "test_plugins"))
-    path = root / name
+    path = (root / name).resolve()
     assert (path / f"{name}.so").exists(), f"test plugin {name} not built in {root}"
     return path

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from console_support import PASSWORD, ROOT, Server, make_config, make_logs, start_console
@@ -83,7 +82,11 @@ def sign_in(driver: webdriver.Chrome, url: str, name: str = "alice") -> None:
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.ID, "signin").click()
-    wait(driver, ec.presence_of_element_located((By.ID, "operator")))
+    try:
+        wait(driver, ec.presence_of_element_located((By.ID, "operator")))
+    except Exception:
+        print(driver.current_url, driver.page_source[:3000])
+        raise
 
 
 def config_of(server: Server) -> dict:
@@ -107,9 +110,12 @@ def test_sign_in_page_then_rules(browser, console) -> None:
     assert browser.current_url.endswith("/rules")
     assert browser.find_element(By.ID, "operator").text == "alice"
     window = rule_box(browser, "returns.window")
-    assert window.find_element(By.CSS_SELECTOR, "[data-param='returns.window.days']").get_attribute(
-        "value"
-    ) == "365"
+    assert (
+        window.find_element(By.CSS_SELECTOR, "[data-param='returns.window.days']").get_attribute(
+            "value"
+        )
+        == "365"
+    )
     assert "in 0..3650" in window.text or "in 1..3650" in window.text or " in " in window.text
 
 
@@ -154,8 +160,16 @@ def test_a_param_out_of_range_shows_the_clis_message_and_changes_nothing(
     copy = tmp_path / "store.json"
     copy.write_bytes(before)
     r = subprocess.run(
-        [sys.executable, "-m", "shoprules", "set", "returns.window.days", "99999",
-         "--config", str(copy)],
+        [
+            sys.executable,
+            "-m",
+            "shoprules",
+            "set",
+            "returns.window.days",
+            "99999",
+            "--config",
+            str(copy),
+        ],
         capture_output=True,
         text=True,
     )
@@ -235,7 +249,10 @@ def test_what_if_runs_in_the_background_and_shows_the_difference(browser, consol
     label_row = [r for r in rows if r.get_attribute("data-key") == "return.approve"]
     assert label_row and int(label_row[0].get_attribute("data-diff")) < 0
     sentences = browser.find_element(By.ID, "sentences").text
-    assert "return.approve: proposed would have cost" in sentences and "less than in force" in sentences
+    assert (
+        "return.approve: proposed would have cost" in sentences
+        and "less than in force" in sentences
+    )
     charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg[role='img'] rect")
     assert {c.get_attribute("fill") for c in charts} == {"#2f6fce", "#e07b24"}
     shot(browser, "whatif-result")
@@ -299,12 +316,15 @@ def test_markup_from_a_plugin_and_an_event_shows_as_text(browser, tmp_path) -> N
         description = box.find_element(By.CSS_SELECTOR, "[data-description]")
         assert description.text == '<script>window.pwned=1</script>"onmouseover="window.pwned=2"'
         ActionChains(browser).move_to_element(description).perform()
-        assert box.find_element(By.CSS_SELECTOR, ".param-description").text.startswith("<b>bold</b>")
+        assert box.find_element(By.CSS_SELECTOR, ".param-description").text.startswith(
+            "<b>bold</b>"
+        )
         browser.get(server.url + "/replay")
         event = json.loads((ROOT / "examples/events/01-order-placed.json").read_text())
         event["id"] = '<img src=x onerror="window.pwned=6">'
         browser.execute_script(
-            "arguments[0].value = arguments[1]", browser.find_element(By.ID, "event"),
+            "arguments[0].value = arguments[1]",
+            browser.find_element(By.ID, "event"),
             json.dumps(event),
         )
         browser.find_element(By.ID, "replay").click()

@@ -16,8 +16,16 @@ from shoprules.console.app import SESSION_COOKIE, Console, create_app
 from shoprules.console.auth import Signer, Throttle, hash_password, verify_password
 from starlette.testclient import TestClient
 
-PAGES = ["/", "/rules", "/history", "/history/rollback?to=1", "/whatif", "/replay", "/fleet",
-         "/whatif/jobs/1"]
+PAGES = [
+    "/",
+    "/rules",
+    "/history",
+    "/history/rollback?to=1",
+    "/whatif",
+    "/replay",
+    "/fleet",
+    "/whatif/jobs/1",
+]
 CHANGES = [
     ("/rules/switch", {"plugin": "returns", "rule": "window", "enabled": "false"}),
     ("/rules/param", {"plugin": "returns", "rule": "window", "param": "days", "value": "30"}),
@@ -87,7 +95,9 @@ def test_every_action_without_a_session_is_refused(setup, path: str, form: dict)
 
 
 @pytest.mark.parametrize(("path", "form"), CHANGES)
-def test_a_change_without_the_right_csrf_token_changes_nothing(setup, path: str, form: dict) -> None:
+def test_a_change_without_the_right_csrf_token_changes_nothing(
+    setup, path: str, form: dict
+) -> None:
     client, console, config, _ = setup
     with TestClient(client.app, follow_redirects=False) as other:
         assert sign_in(other, "bob").status_code == 303
@@ -112,11 +122,13 @@ def test_the_right_csrf_token_is_heard(setup) -> None:
         data={"plugin": "returns", "rule": "window", "enabled": "false", "csrf": csrf_of(client)},
     )
     assert r.status_code == 303
-    assert json.loads(config.read_text())["plugins"]["returns"]["rules"]["window"]["enabled"] is False
+    assert (
+        json.loads(config.read_text())["plugins"]["returns"]["rules"]["window"]["enabled"] is False
+    )
 
 
 def test_a_csrf_token_in_the_header_is_heard_too(setup) -> None:
-    client, console, *_ = setup
+    client, _console, *_ = setup
     sign_in(client)
     r = client.post("/api/whatif/jobs/1/cancel", headers={"X-CSRF-Token": "nope"})
     assert r.status_code == 403
@@ -134,7 +146,8 @@ def test_sign_in_needs_the_forms_token(setup) -> None:
 def test_the_session_cookie_is_http_only_strict_and_expires(setup) -> None:
     client, *_ = setup
     r = sign_in(client)
-    cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and SESSION_COOKIE in v][0]
+    cookies = [v for k, v in r.headers.multi_items() if k == "set-cookie"]
+    cookie = next(v for v in cookies if SESSION_COOKIE in v)
     flags = {f.strip().split("=")[0].lower(): f for f in cookie.split(";")}
     assert "httponly" in flags
     assert flags["samesite"].split("=")[1].strip().lower() == "strict"
@@ -148,7 +161,7 @@ def test_secure_cookies_behind_tls(tmp_path: Path) -> None:
     app = create_app(console)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         r = sign_in(client)
-        cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie" and "session" in v][0]
+        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and "session" in v)
         assert "Secure" in cookie and "Max-Age=600" in cookie
 
 
@@ -237,10 +250,14 @@ def test_markup_from_plugins_and_events_is_escaped(tmp_path: Path) -> None:
     with TestClient(create_app(console), follow_redirects=False) as client:
         sign_in(client)
         page = client.get("/rules").text
-        assert "&lt;script&gt;window.pwned=1&lt;/script&gt;&#34;onmouseover=&#34;window.pwned=2" in page
+        assert (
+            "&lt;script&gt;window.pwned=1&lt;/script&gt;&#34;onmouseover=&#34;window.pwned=2"
+            in page
+        )
         assert "&lt;b&gt;bold&lt;/b&gt;" in page
-        event = json.loads(Path(__file__).parents[2].joinpath(
-            "examples/events/01-order-placed.json").read_text())
+        event = json.loads(
+            Path(__file__).parents[2].joinpath("examples/events/01-order-placed.json").read_text()
+        )
         event["id"] = '"onmouseover="x<script>'
         page = client.post(
             "/replay", data={"event": json.dumps(event), "csrf": csrf_of(client)}

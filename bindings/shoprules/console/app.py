@@ -135,7 +135,9 @@ class Console:
         assert self.events_dir is not None
         return self.events_dir / name
 
-    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> Response:
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> Response:
         session = request.scope.get("console_session")
         page = self.env.get_template(template).render(
             operator=session.operator if session else None,
@@ -389,9 +391,7 @@ class Console:
             return r["enabled"] if store else r["enabled_by_default"]
 
         keys = self._keys(store, plugin, rule or None, "enabled")
-        return await self._edit(
-            request, session, form, keys, enable, command, default_of, target
-        )
+        return await self._edit(request, session, form, keys, enable, command, default_of, target)
 
     async def rules_param(self, request: Request, session: Any, form: dict[str, str]) -> Response:
         store, plugin, rule = form.get("store", ""), form.get("plugin", ""), form.get("rule", "")
@@ -444,14 +444,12 @@ class Console:
         if request.method == "GET" or form.get("confirm") != "yes":
             latest = (await self.call(self.source.history, 1))[0]
             patch = await self.call(self.source.diff, latest.number, number)
-            return self.render(
-                request, "rollback.html", target=target, latest=latest, patch=patch
-            )
+            return self.render(request, "rollback.html", target=target, latest=latest, patch=patch)
         version = await self.call(
             self.source.rollback,
             number,
             author=session.operator,
-            message=form.get("message", "") or f"roll back to version {number}",
+            message=form.get("message", ""),
         )
         return RedirectResponse(f"/history?rolled={version.number}", 303)
 
@@ -499,16 +497,18 @@ class Console:
             node = node.setdefault(key, {})
             if not isinstance(node, dict):
                 raise HTTPError(400, "that part of the config is not an object")
-        value: Any = (
-            _parse_value(form.get("value", "")) if param else form.get("enabled") == "true"
-        )
+        value: Any = _parse_value(form.get("value", "")) if param else form.get("enabled") == "true"
         node[param or "enabled"] = value
         return await self.whatif_page(request, json.dumps(config, indent=2))
 
     async def whatif_start(self, request: Request, session: Any, form: dict[str, str]) -> Response:
         text = form.get("proposed", "")
         log_name = form.get("log", "")
-        costs = (form.get("label_cost", "0"), form.get("pickup_cost", "0"), form.get("upgrade_cost", "0"))
+        costs = (
+            form.get("label_cost", "0"),
+            form.get("pickup_cost", "0"),
+            form.get("upgrade_cost", "0"),
+        )
 
         async def again(error: str, status: int = 400, busy: Any = None) -> Response:
             return await self.whatif_page(request, text, error, status, log_name, costs, busy)
@@ -541,7 +541,9 @@ class Console:
                 log, proposed, in_force.config, in_force.number, session.operator, money
             )
         except Busy as busy:
-            return await again("Another what-if is running; wait for it or cancel it.", 409, busy.job)
+            return await again(
+                "Another what-if is running; wait for it or cancel it.", 409, busy.job
+            )
         return RedirectResponse(f"/whatif/jobs/{job.id}", 303)
 
     def _job(self, request: Request) -> Any:
@@ -552,7 +554,7 @@ class Console:
 
     async def whatif_job(self, request: Request, session: Any, form: dict[str, str]) -> Response:
         job = self._job(request)
-        view = whatif_view(job.result, job.in_force_version) if job.result else None
+        view = whatif_view(job.result, job.in_force_version, job.log) if job.result else None
         return self.render(request, "whatif_job.html", job=job, view=view)
 
     async def whatif_status(self, request: Request, session: Any, form: dict[str, str]) -> Response:
@@ -569,7 +571,9 @@ class Console:
             return JSONResponse(job.status())
         return RedirectResponse(f"/whatif/jobs/{job.id}", 303)
 
-    async def whatif_publish(self, request: Request, session: Any, form: dict[str, str]) -> Response:
+    async def whatif_publish(
+        self, request: Request, session: Any, form: dict[str, str]
+    ) -> Response:
         job = self._job(request)
         if job.state != "done":
             raise HTTPError(409, "only a finished what-if can be published")
@@ -671,13 +675,14 @@ def _rows(result: dict[str, Any], key: str) -> list[dict[str, Any]]:
     for name in sorted(set(proposed[key]) | set(in_force[key])):
         a = proposed[key].get(name, {"count": 0, "money": {}})
         b = in_force[key].get(name, {"count": 0, "money": {}})
-        currencies = sorted(set(a["money"]) | set(b["money"])) or [""]
+        currencies: list[str | None] = [*sorted(set(a["money"]) | set(b["money"]))] or [None]
         for currency in currencies:
-            ma, mb = a["money"].get(currency, 0), b["money"].get(currency, 0)
+            ma = a["money"].get(currency, 0) if currency is not None else 0
+            mb = b["money"].get(currency, 0) if currency is not None else 0
             rows.append(
                 {
                     "name": name,
-                    "currency": currency,
+                    "currency": currency,  # None: an action without money
                     "count_a": a["count"],
                     "count_b": b["count"],
                     "money_a": ma,
@@ -686,7 +691,9 @@ def _rows(result: dict[str, Any], key: str) -> list[dict[str, Any]]:
                     "count_diff": a["count"] - b["count"],
                 }
             )
-    rows.sort(key=lambda r: (-abs(r["diff"]), -abs(r["count_diff"]), r["name"], r["currency"]))
+    rows.sort(
+        key=lambda r: (-abs(r["diff"]), -abs(r["count_diff"]), r["name"], r["currency"] or "")
+    )
     return rows
 
 
@@ -719,11 +726,11 @@ def _chart(rows: list[dict[str, Any]], title: str) -> dict[str, Any]:
     }
 
 
-def whatif_view(result: dict[str, Any], in_force_version: int) -> dict[str, Any]:
+def whatif_view(result: dict[str, Any], in_force_version: int, log: str) -> dict[str, Any]:
     names = ["proposed", f"in force (v{in_force_version})"]
     by_action, by_rule = _rows(result, "by_type"), _rows(result, "by_rule")
     return {
-        "summary": report.summary_line(result),
+        "summary": report.summary_line({**result, "file": log}),  # the log's name, not its path
         "sentences": report.differences(result, names),
         "by_action": by_action,
         "by_rule": by_rule,
@@ -797,4 +804,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-

@@ -23,7 +23,7 @@
       return;
     }
     bar.value = status.fraction;
-    text.textContent = status.events.toLocaleString("en") + " events read (" +
+    text.textContent = status.events.toLocaleString("en") + " lines read (" +
       Math.floor(status.fraction * 100) + "%)";
     setTimeout(poll, 200);
   }
