@@ -7,6 +7,7 @@ Chromium must start: if it can't, these tests fail (they never skip)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SHOTS = ROOT / "docs" / "console"
 WIDTH = 1280
+TAKEN: set[str] = set()
 
 
 def chromium() -> webdriver.Chrome:
@@ -68,7 +70,8 @@ def shot(driver: webdriver.Chrome, name: str) -> None:
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(WIDTH, min(max(height, 600), 2400))
     SHOTS.mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+    assert driver.save_screenshot(str(SHOTS / f"{name}.png"))
+    TAKEN.add(f"console/{name}.png")
     driver.set_window_size(WIDTH, 900)
 
 
@@ -339,3 +342,15 @@ def test_markup_from_a_plugin_and_an_event_shows_as_text(browser, tmp_path) -> N
     finally:
         server.stop()
         browser.delete_all_cookies()
+
+
+def test_the_operator_page_shows_every_screenshot_these_tests_take() -> None:
+    """Runs last: docs/operator.md shows exactly the pages these tests drove, and docs/console/
+    holds nothing else, so the docs never show a page that no longer exists."""
+    page = (ROOT / "docs" / "operator.md").read_text()
+    shown = set(re.findall(r"!\[[^\]]*\]\((console/[\w-]+\.png)\)", page))
+    on_disk = {f"console/{p.name}" for p in SHOTS.glob("*.png")}
+    assert shown == on_disk
+    assert TAKEN <= shown
+    if TAKEN:  # the whole module ran: every image was made now
+        assert TAKEN == shown

@@ -267,3 +267,16 @@ def test_markup_from_plugins_and_events_is_escaped(tmp_path: Path) -> None:
             assert "<script>window" not in text
             assert '"onmouseover=' not in text
             assert "<b>bold" not in text
+
+
+def test_sign_in_goes_back_only_to_a_page_of_the_console(setup) -> None:
+    client, *_ = setup
+    for target, expected in (
+        ("/history?a=1&b=2", "/history?a=1&b=2"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+    ):
+        form = {**signin_form(client), "next": target, "name": "alice", "password": PASSWORD}
+        r = client.post("/signin", data=form)
+        assert r.status_code == 303 and r.headers["location"] == expected, target

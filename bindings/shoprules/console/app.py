@@ -7,6 +7,7 @@ the operator who signed in: the console has no way of editing of its own."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 import time
@@ -54,6 +55,14 @@ def _parse_value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return text
+
+
+_LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-./?=&%+]*")
+
+
+def _local(target: str) -> str:
+    """Where to go after signing in: a path of this console only (never //host or /\\host)."""
+    return target if _LOCAL_PATH.fullmatch(target) else "/"
 
 
 def _json_error(text: str, what: str) -> str | None:
@@ -225,7 +234,7 @@ class Console:
             "signin.html",
             status,
             signin_csrf=self.signer.csrf_token(payload["n"]),
-            next=nxt if nxt.startswith("/") and not nxt.startswith("//") else "/",
+            next=_local(nxt),
             message=message,
             no_operators=not names,
         )
@@ -262,10 +271,7 @@ class Console:
             self.throttle.failed(*keys)
             return await self.signin_page(request, "Wrong name or password.", 401)
         self.throttle.succeeded(*keys)
-        nxt = form.get("next", "/")
-        if not nxt.startswith("/") or nxt.startswith("//"):
-            nxt = "/"
-        response = RedirectResponse(nxt, 303)
+        response = RedirectResponse(_local(form.get("next", "/")), 303)
         self._set_cookie(
             response, SESSION_COOKIE, self.signer.session_cookie(name), int(self.signer.max_age)
         )
