@@ -160,13 +160,17 @@ class StoreFollower:
         backoff = 0.05
         last_beat = 0.0
         last_check = 0.0
+        lost = not self.connected
         try:
             while not self._stop.is_set():
                 try:
                     if self._conn is None:
                         self._conn = connect(self._url, autocommit=True, timeout=2.0)
                         self._conn.execute(f"LISTEN {CHANNEL}")
+                        if lost:
+                            log.info("%s#%s: store reconnected", self.url, self.name)
                         self.connected = True
+                        lost = False
                         if not self._catch_up():
                             return
                         last_check = time.monotonic()
@@ -205,12 +209,19 @@ class StoreFollower:
                             self.version,
                         )
                     self.connected = False
+                    lost = True
                     self._close_conn()
                     if self._stop.wait(backoff):
                         break
                     backoff = min(backoff * 2, 1.0)
                 except psycopg.Error as error:  # a query refused: log it, keep going
                     log.error("%s#%s: %s", self.url, self.name, _scrub(str(error), self._url))
+                    self._close_conn()
+                    if self._stop.wait(1.0):
+                        break
+                except Exception as error:  # never let the follower die quietly
+                    log.error("%s#%s: follower: %r", self.url, self.name, error)
+                    self._close_conn()
                     if self._stop.wait(1.0):
                         break
         finally:
