@@ -276,7 +276,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _when(t: Any) -> str:
-    return t.strftime("%Y-%m-%d %H:%M:%SZ")
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def cmd_history(args: argparse.Namespace) -> int:
