@@ -116,7 +116,8 @@ def main() -> int:
         f"| console: done, as the page sees it | {total:.2f} |",
         f"| console: the runner's own time | {runner:.2f} |",
         "",
-        f"Console total / simulate: **{ratio:.2f}x**.",
+        f"Console total / simulate: **{ratio:.2f}x** (1 would be no cost beyond simulate's own; "
+        "on a shared machine the ratio moves with the load of the moment).",
     ]
     text = "\n".join(lines)
     print(text)

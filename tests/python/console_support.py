@@ -76,7 +76,7 @@ def make_logs(folder: Path) -> Path:
 class Server:
     url: str
     process: subprocess.Popen
-    config: Path
+    config: Path | str
     output: list[str]
     reader: threading.Thread
 
@@ -92,8 +92,10 @@ class Server:
         self.process.stdout.close()
 
 
-def start_console(config: Path, *extra: str) -> Server:
-    """`shoprules console --bind 127.0.0.1:0`; its first line says where it listens."""
+def start_console(config: Path | str, *extra: str) -> Server:
+    """`shoprules console --bind 127.0.0.1:0` on a config file (run in its folder, so pages
+    name it `store.json`) or a store URL; its first line says where it listens."""
+    where = config if isinstance(config, str) else config.name
     process = subprocess.Popen(
         [
             sys.executable,
@@ -101,12 +103,12 @@ def start_console(config: Path, *extra: str) -> Server:
             "shoprules",
             "console",
             "--config",
-            config.name,
+            where,
             "--bind",
             "127.0.0.1:0",
             *extra,
         ],
-        cwd=config.parent,
+        cwd=None if isinstance(config, str) else config.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -7,14 +7,16 @@ Chromium must start: if it can't, these tests fail (they never skip)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from console_support import PASSWORD, ROOT, Server, make_config, make_logs, start_console
+from console_support import CONFIG, PASSWORD, ROOT, Server, make_config, make_logs, start_console
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.options import Options
@@ -45,6 +47,7 @@ def chromium() -> webdriver.Chrome:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(5)  # a page just submitted may still be loading
     return driver
 
 
@@ -92,6 +95,14 @@ def sign_in(driver: webdriver.Chrome, url: str, name: str = "alice") -> None:
         raise
 
 
+def visit(driver: webdriver.Chrome, server: Server, path: str) -> None:
+    """Opens a page, signing in first when needed (consoles on other ports share the cookie)."""
+    driver.get(server.url + path)
+    if "/signin" in driver.current_url:
+        sign_in(driver, server.url)
+        driver.get(server.url + path)
+
+
 def config_of(server: Server) -> dict:
     return json.loads(server.config.read_text())
 
@@ -123,7 +134,7 @@ def test_sign_in_page_then_rules(browser, console) -> None:
 
 
 def test_switch_a_rule_off(browser, console) -> None:
-    browser.get(console.url + "/rules")
+    visit(browser, console, "/rules")
     box = rule_box(browser, "returns.free_return_shipping")
     assert box.find_element(By.CSS_SELECTOR, "[data-state]").text == "on"
     box.find_element(By.CSS_SELECTOR, "[data-switch='returns.free_return_shipping']").click()
@@ -151,7 +162,7 @@ def set_param(browser, param: str, value: str, message: str = "") -> None:
 def test_a_param_out_of_range_shows_the_clis_message_and_changes_nothing(
     browser, console, tmp_path
 ) -> None:
-    browser.get(console.url + "/rules")
+    visit(browser, console, "/rules")
     before = console.config.read_bytes()
     set_param(browser, "returns.window.days", "99999")
     error = wait(
@@ -187,7 +198,7 @@ def test_a_param_out_of_range_shows_the_clis_message_and_changes_nothing(
 
 
 def test_a_param_set_right_makes_a_new_version(browser, console) -> None:
-    browser.get(console.url + "/rules")
+    visit(browser, console, "/rules")
     set_param(browser, "returns.window.days", "60", "winter sale ends")
     saved = wait(browser, ec.presence_of_element_located((By.ID, "saved")))
     assert "version 3" in saved.text  # 1: the file as first seen, 2: the switch, 3: this
@@ -199,14 +210,14 @@ def test_a_param_set_right_makes_a_new_version(browser, console) -> None:
 
 
 def test_a_store_has_its_own_tab(browser, console) -> None:
-    browser.get(console.url + "/rules")
+    visit(browser, console, "/rules")
     browser.find_element(By.LINK_TEXT, "outlet").click()
     field = browser.find_element(By.CSS_SELECTOR, "[data-param='returns.window.days']")
     assert field.get_attribute("value") == "30"
 
 
 def test_history_shows_versions_and_rolls_back_after_a_confirmation(browser, console) -> None:
-    browser.get(console.url + "/history")
+    visit(browser, console, "/history")
     rows = browser.find_elements(By.CSS_SELECTOR, "#versions > tbody > tr")
     assert [r.get_attribute("data-version") for r in rows] == ["3", "2", "1"]
     assert "in force" in rows[0].text and "alice" in rows[0].text
@@ -230,7 +241,7 @@ def test_history_shows_versions_and_rolls_back_after_a_confirmation(browser, con
 
 
 def test_what_if_runs_in_the_background_and_shows_the_difference(browser, console) -> None:
-    browser.get(console.url + "/rules")
+    visit(browser, console, "/rules")
     # The rule's "What if?" fills the what-if page with the config in force plus that change.
     box = rule_box(browser, "returns.free_return_shipping")
     box.find_element(By.CSS_SELECTOR, "form.switch button.secondary").click()
@@ -265,7 +276,7 @@ def test_what_if_runs_in_the_background_and_shows_the_difference(browser, consol
 
 
 def test_replay_an_event_picked_from_a_log(browser, console) -> None:
-    browser.get(console.url + "/replay")
+    visit(browser, console, "/replay")
     Select(browser.find_element(By.ID, "pick-log")).select_by_visible_text("season.jsonl")
     browser.find_element(By.ID, "list-events").click()
     picks = browser.find_elements(By.CSS_SELECTOR, "#picks tbody tr")
@@ -282,28 +293,73 @@ def test_replay_an_event_picked_from_a_log(browser, console) -> None:
 
 
 def test_replay_a_pasted_event_and_a_bad_one(browser, console) -> None:
-    browser.get(console.url + "/replay")
+    visit(browser, console, "/replay")
     box = browser.find_element(By.ID, "event")
     box.send_keys("{not json")
     browser.find_element(By.ID, "replay").click()
-    assert "not valid JSON" in browser.find_element(By.ID, "replay-error").text
+    error = wait(browser, ec.presence_of_element_located((By.ID, "replay-error")))
+    assert "not valid JSON" in error.text
     event = (ROOT / "examples" / "events" / "01-order-placed.json").read_text()
     box = browser.find_element(By.ID, "event")
     box.clear()
     browser.execute_script("arguments[0].value = arguments[1]", box, event)
     browser.find_element(By.ID, "replay").click()
-    assert browser.find_elements(By.CSS_SELECTOR, "#trace tbody tr")
+    wait(browser, ec.presence_of_element_located((By.CSS_SELECTOR, "#trace tbody tr")))
 
 
 def test_fleet_on_a_file_config_says_it_needs_a_store(browser, console) -> None:
-    browser.get(console.url + "/fleet")
+    visit(browser, console, "/fleet")
     assert "needs a config store" in browser.find_element(By.ID, "fleet-needs-store").text
-    shot(browser, "fleet")
+
+
+def test_on_a_store_fleet_scheduled_versions_and_edits_by_name(browser, pg) -> None:
+    import shoprules
+    from shoprules.configs import open_source
+    from shoprules.console.auth import hash_password
+    from test_config_store import new_store
+
+    url = new_store(pg, config=CONFIG)
+    source = open_source(url)
+    source.operators.set("carol", hash_password(PASSWORD))
+    at = datetime.now(timezone.utc) + timedelta(days=2)
+    source.edit(
+        ["plugins", "delight", "enabled"],
+        False,
+        command="disable delight",
+        author="carol",
+        message="quiet week",
+        at=at,
+    )
+    host = shoprules.Host(config=url, check_seconds=60)  # a process that reports to the fleet
+    server = start_console(url)
+    try:
+        sign_in(browser, server.url, "carol")
+        browser.get(server.url + "/fleet")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#fleet tbody tr")
+        assert any(str(os.getpid()) in r.text and "v1" in r.text for r in rows)
+        shot(browser, "fleet")
+        browser.get(server.url + "/history")
+        top = browser.find_element(By.CSS_SELECTOR, "#versions > tbody > tr")
+        assert top.get_attribute("data-version") == "2" and "scheduled" in top.text
+        browser.get(server.url + "/rules")
+        rule_box(browser, "returns.window").find_element(
+            By.CSS_SELECTOR, "[data-switch='returns.window']"
+        ).click()
+        wait(browser, ec.presence_of_element_located((By.ID, "saved")))
+        latest = source.history(1)[0]
+        assert latest.number == 3 and latest.author == "carol"
+        assert latest.config["plugins"]["returns"]["rules"]["window"]["enabled"] is False
+    finally:
+        server.stop()
+        host.close()
+        source.close()
+        browser.delete_all_cookies()
 
 
 def test_sign_out_ends_the_session(browser, console) -> None:
-    browser.get(console.url + "/rules")
+    visit(browser, console, "/rules")
     browser.find_element(By.CSS_SELECTOR, "form.signout button").click()
+    wait(browser, ec.presence_of_element_located((By.ID, "signin")))
     browser.get(console.url + "/history")
     assert "/signin" in browser.current_url
 
