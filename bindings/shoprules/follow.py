@@ -59,7 +59,10 @@ def first_version(url: str, name: str, cache_path: Path | None, timeout: float =
     """The version in force, read from the store; from the cache file with a warning when the
     store can't be reached; ConfigError when neither."""
     label = f"{redact(url)}#{name}"
-    psycopg = _psycopg()
+    try:
+        psycopg = _psycopg()
+    except StoreError as error:
+        raise _core.ConfigError(str(error)) from None
     try:
         conn = connect(url, autocommit=True, timeout=timeout)
     except StoreError as error:
