@@ -98,8 +98,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    host = Host(config=args.file, plugin_dirs=args.plugin_dir)
-    print(f"{args.file}: valid (config_version {host.config_version})")
+    label = args.file
+    if is_store_url(args.file):  # the version in force, read once
+        from .pgstore import redact
+
+        host = Host(config=args.file, plugin_dirs=args.plugin_dir, follow=False)
+        label = redact(args.file)
+    else:
+        host = Host(config=args.file, plugin_dirs=args.plugin_dir)
+    print(f"{label}: valid (config_version {host.config_version})")
     return EXIT_OK
 
 
@@ -470,7 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shoprules",
         description="Customer-service rules for online shops: list, inspect, validate and tune "
-        "the plugins' rules, and see what they decide for an event.",
+        "the plugins' rules, and see what they decide for an event. A config is a JSON file or "
+        "a PostgreSQL config store (postgresql://...; default $SHOPRULES_CONFIG); every edit is "
+        "a version you can list, compare, roll back or schedule.",
         epilog="Exit codes: 0 ok, 1 invalid input or config, 2 usage.",
     )
     parser.add_argument("--version", action="version", version=f"shoprules {__version__}")

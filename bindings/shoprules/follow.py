@@ -59,7 +59,10 @@ def first_version(url: str, name: str, cache_path: Path | None, timeout: float =
     """The version in force, read from the store; from the cache file with a warning when the
     store can't be reached; ConfigError when neither."""
     label = f"{redact(url)}#{name}"
-    psycopg = _psycopg()
+    try:
+        psycopg = _psycopg()
+    except StoreError as error:
+        raise _core.ConfigError(str(error)) from None
     try:
         conn = connect(url, autocommit=True, timeout=timeout)
     except StoreError as error:
@@ -128,6 +131,7 @@ class StoreFollower:
         self._check = check_seconds
         self._beat = heartbeat_seconds
         self._next_due: float | None = None  # monotonic time a scheduled version is due
+        self._beat_soon: float | None = None  # a heartbeat owed after a version change
         self._stop = threading.Event()
         self._conn: Any = None
         self._caught_up = threading.Event()
@@ -183,6 +187,8 @@ class StoreFollower:
                         max(last_check + self._check - now, 0.0),
                         max(last_beat + self._beat - now, 0.0),
                     )
+                    if self._beat_soon is not None:
+                        wait = min(wait, max(self._beat_soon - now, 0.0))
                     if self._next_due is not None:
                         wait = min(wait, max(self._next_due - now, 0.0))
                     notified = False
@@ -195,9 +201,11 @@ class StoreFollower:
                         last_check = now
                         if not self._catch_up():
                             return
-                    if now >= last_beat + self._beat:
+                    soon = self._beat_soon is not None and now >= self._beat_soon
+                    if soon or now >= last_beat + self._beat:
                         self._heartbeat()
                         last_beat = now
+                        self._beat_soon = None
                 except (psycopg.OperationalError, StoreError) as error:
                     if self.connected:
                         log.warning(
@@ -265,7 +273,8 @@ class StoreFollower:
                 self.version = number
                 self.config_version = cv
                 self._write_cache(number, cv, config)
-            self._heartbeat()
+            # the fleet hears of it shortly: not while other processes are still loading
+            self._beat_soon = time.monotonic() + 0.05
         self._caught_up.set()
         return True
 

@@ -345,3 +345,73 @@ def test_the_cache_when_the_store_is_away(store: str, tmp_path: Path) -> None:
         shoprules.Host(config=away, follow=False)
     with pytest.raises(shoprules.ConfigError, match="no cache at"):
         shoprules.Host(config=away, cache_path=tmp_path / "none.json", follow=False)
+
+
+def test_the_storefront_example_runs_on_a_store(store: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "examples/storefront"))
+    monkeypatch.setenv("SHOPRULES_CONFIG", store)
+    from fastapi.testclient import TestClient
+    from storefront import create_app
+
+    app = create_app(str(tmp_path / "shop.db"))
+    host = app.state.host
+    try:
+        assert host.config_source["version"] == 1
+        with TestClient(app) as client:
+            assert client.post("/customers", json={"id": "c", "name": "c"}).status_code == 201
+
+            def points(order_id: str) -> int:
+                body = {
+                    "customer_id": "c",
+                    "order_id": order_id,
+                    "lines": [{"sku": f"S-{order_id}", "price": 4995}],
+                    "at": "2026-11-01T10:00:00Z",
+                }
+                r = client.post("/checkout", json=body)
+                assert r.status_code == 200, r.text
+                (award,) = [a for a in r.json()["actions"] if a["type"] == "points.award"]
+                return award["params"]["points"]
+
+            assert points("o-1") == 49
+            assert run("set", "loyalty.points.per_unit", "2", "--config", store).returncode == 0
+            wait_for(lambda: host.config_source["version"] == 2)
+            assert points("o-2") == 98
+    finally:
+        host.close()
+
+
+def test_the_operator_page_shows_the_sql_grant_reader_runs() -> None:
+    from shoprules.pgstore import reader_sql
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "operator.md").read_text()
+    block = page.split("```sql\n", 1)[1].split("```", 1)[0]
+    shown = [line.split(";")[0] for line in block.splitlines()]
+    assert shown == [s.replace('"storefront"', "storefront") for s in reader_sql("storefront")]
+
+
+def test_import_shoprules_needs_no_psycopg_and_a_store_without_it_says_so(store: str) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, shoprules; shoprules.Host().evaluate; "
+        "import shoprules.configs, shoprules.cli; print('psycopg' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+    code = (
+        "import sys; sys.modules['psycopg'] = None\n"
+        "import shoprules\n"
+        "try:\n"
+        f"    shoprules.Host(config={store!r})\n"
+        "except shoprules.ConfigError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "pip install 'shoprules[postgres]'" in out.stdout, out.stderr
+
+
+def test_validate_a_store_names_it_without_password(pg, store: str) -> None:
+    out = run("validate", store)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(store.split("?")[0]) and "valid (config_version" in out.stdout
