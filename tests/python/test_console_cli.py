@@ -108,3 +108,12 @@ def test_the_console_files_are_installed_with_the_package() -> None:
     assert (folder / "templates" / "rules.html").is_file()
     assert (folder / "static" / "console.js").is_file()
     assert "site-packages" in folder.parts  # the installed package, not this checkout
+
+
+def test_the_config_may_come_from_the_environment(config: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SHOPRULES_CONFIG", str(config))
+    assert build_parser().parse_args(["console"]).config == str(config)
+    assert build_parser().parse_args(["operators", "list"]).config == str(config)
+    monkeypatch.delenv("SHOPRULES_CONFIG")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["operators", "list"])

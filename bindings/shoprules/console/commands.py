@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
+import os
 import re
 import socket
 import sys
@@ -158,12 +159,16 @@ def cmd_console(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any) -> None:
     """The `console` and `operators` commands, on the CLI's subparsers."""
 
+    env_config = os.environ.get("SHOPRULES_CONFIG") or None
+
     def config_options(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--config",
-            required=True,
+            required=env_config is None,
+            default=env_config,
             metavar="C",
-            help="the config: a JSON file, or a store (postgresql://...)",
+            help="the config: a JSON file, or a store URL postgresql://... "
+            "(default: $SHOPRULES_CONFIG)",
         )
         p.add_argument(
             "--config-name",
