@@ -280,3 +280,15 @@ def test_sign_in_goes_back_only_to_a_page_of_the_console(setup) -> None:
         form = {**signin_form(client), "next": target, "name": "alice", "password": PASSWORD}
         r = client.post("/signin", data=form)
         assert r.status_code == 303 and r.headers["location"] == expected, target
+
+
+def test_odd_log_requests_are_refused_not_crashes(setup) -> None:
+    client, console, *_ = setup
+    sign_in(client)
+    with (console.events_dir / "season.jsonl").open("a") as log:
+        log.write("{not json\n")
+    for params in ({"line": "x"}, {"from": "-"}, {"line": "-3"}, {"line": "999999"}):
+        r = client.get("/replay", params={"log": "season.jsonl", **params})
+        assert r.status_code in (200, 400), params
+    r = client.get("/replay", params={"log": "season.jsonl", "line": "261"})
+    assert r.status_code == 200 and "{not json" in r.text

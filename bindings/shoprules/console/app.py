@@ -611,8 +611,9 @@ class Console:
         if log_name:
             try:
                 first = max(1, int(params.get("from", "1")))
+                line_wanted = int(params["line"]) if "line" in params else None
             except ValueError:
-                first = 1
+                raise HTTPError(400, "from and line must be line numbers") from None
             lines = await run_in_threadpool(self._log_lines, log_name, first, 20)
             for number, line in lines:
                 try:
@@ -621,15 +622,16 @@ class Console:
                 except (ValueError, AttributeError):
                     label = "(not a JSON event)"
                 picks.append((number, label, line))
-            if "line" in params:
-                wanted = [line for number, label, line in picks if str(number) == params["line"]]
-                if not wanted:
-                    lines = await run_in_threadpool(
-                        self._log_lines, log_name, int(params["line"] or 0), 1
-                    )
+            if line_wanted is not None:
+                wanted = [line for number, _, line in picks if number == line_wanted]
+                if not wanted and line_wanted >= 1:
+                    lines = await run_in_threadpool(self._log_lines, log_name, line_wanted, 1)
                     wanted = [line for _, line in lines]
                 if wanted:
-                    text = json.dumps(json.loads(wanted[0]), indent=2) if wanted[0] else ""
+                    try:
+                        text = json.dumps(json.loads(wanted[0]), indent=2)
+                    except ValueError:  # a bad line: shown as it is, the replay will say why
+                        text = wanted[0]
         in_force = await self.call(self.source.in_force)
         if request.method == "POST":
             bad = _json_error(text, "event")
