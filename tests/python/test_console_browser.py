@@ -235,6 +235,13 @@ def test_history_shows_versions_and_rolls_back_after_a_confirmation(browser, con
     assert "winter sale ends" in rows[0].text
     assert "/plugins/returns/rules/window/days" in rows[0].text
     shot(browser, "history")
+    browser.find_element(By.NAME, "a").send_keys("1")
+    browser.find_element(By.NAME, "b").send_keys("3")
+    browser.find_element(By.CSS_SELECTOR, "form.compare button").click()
+    compare = wait(browser, ec.presence_of_element_located((By.ID, "compare"))).text
+    assert "/plugins/returns/rules/window/days" in compare
+    assert "/plugins/returns/rules/free_return_shipping/enabled" in compare
+    rows = browser.find_elements(By.CSS_SELECTOR, "#versions > tbody > tr")
     rows[2].find_element(By.CSS_SELECTOR, "[data-rollback='1']").click()
     patch = browser.find_element(By.ID, "rollback-patch").text
     assert "/plugins/returns/rules/window/days" in patch
