@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from . import _core
 from .config_edit import (
     InputError,
     _user,
@@ -344,13 +345,16 @@ class FileSource:
         config = self._read_config()
         if records and records[-1]["config"] == config:
             return records, False
-        result = check(config, self.path, self.plugin_dirs)
+        try:
+            config_version = check(config, self.path, self.plugin_dirs)["config_version"]
+        except _core.Error:  # broken by hand: still a version, and one to roll back from
+            config_version = "invalid"
         made = now()
         parent = records[-1] if records else None
         records.append(
             {
                 "number": parent["number"] + 1 if parent else 1,
-                "config_version": result["config_version"],
+                "config_version": config_version,
                 "parent": parent["number"] if parent else None,
                 "author": "",
                 "made_at": iso(made),

@@ -132,6 +132,7 @@ class StoreFollower:
         self._beat = heartbeat_seconds
         self._next_due: float | None = None  # monotonic time a scheduled version is due
         self._beat_soon: float | None = None  # a heartbeat owed after a version change
+        self._beat_refused = False
         self._stop = threading.Event()
         self._conn: Any = None
         self._caught_up = threading.Event()
@@ -285,8 +286,25 @@ class StoreFollower:
         try:
             plugins = sorted(f"{p['name']}@{p['version']}" for p in host.plugins())
             error = host.last_reload_error
+            config_version = host.config_version  # what this process's decisions name
         finally:
             del host
+        psycopg = _psycopg()
+        try:
+            self._beat_sql(plugins, error, config_version)
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as refused:  # no right to beat: keep following all the same
+            if not self._beat_refused:
+                log.error(
+                    "%s#%s: heartbeat refused: %s",
+                    self.url,
+                    self.name,
+                    _scrub(str(refused), self._url),
+                )
+            self._beat_refused = True
+
+    def _beat_sql(self, plugins: list[str], error: Any, config_version: str) -> None:
         self._conn.execute(
             "INSERT INTO shoprules.processes (host, pid, config_name, instance, version, "
             "config_version, plugins, last_seen, beat_seconds, last_error) "
@@ -302,7 +320,7 @@ class StoreFollower:
                 self.name,
                 self._instance,
                 self.version,
-                self.config_version,
+                config_version,
                 json.dumps(plugins),
                 self._beat,
                 None if error is None else str(error),

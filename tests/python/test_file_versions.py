@@ -274,3 +274,20 @@ def test_evaluate_under_a_past_version(config: Path) -> None:
     assert json.loads(then.stdout)["config_version"] == history(config)[-1]["config_version"]
     out = run("evaluate", str(event), "--config", str(config), "--version", "3")
     assert out.returncode == 1 and "has no version 3" in out.stderr
+
+
+def test_a_file_broken_by_hand_can_be_rolled_back(config: Path) -> None:
+    assert run("set", "returns.window.days", "30", "--config", str(config)).returncode == 0
+    data = json.loads(config.read_text())
+    data["plugins"]["returns"]["rules"]["window"]["days"] = -5
+    config.write_text(json.dumps(data))
+    top = history(config)[0]
+    assert (top["number"], top["config_version"], top["message"]) == (
+        3,
+        "invalid",
+        "changed by hand",
+    )
+    out = run("rollback", "2", "--config", str(config), "-m", "undo the hand edit")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(config.read_text())["plugins"]["returns"]["rules"]["window"]["days"] == 30
+    assert [v["number"] for v in history(config)] == [4, 3, 2, 1]

@@ -256,3 +256,33 @@ def test_a_version_one_process_cannot_load(pg, test_plugins: Path) -> None:
     assert summary["version"] == 1 and summary["failures"] == 0
     assert "testkit" in summary["last_reload_error"]
     assert [e["refused"] for e in events if "refused" in e] == [2]
+
+
+def test_a_host_without_heartbeat_rights_still_follows(pg, caplog) -> None:
+    import logging
+
+    import shoprules
+
+    caplog.set_level(logging.INFO, logger="shoprules")
+
+    url = new_store(pg)
+    role = f"readonly{next(_roles)}_{os.getpid()}"
+    pg.sql(f"CREATE ROLE {role} LOGIN")
+    db = url.split("@/", 1)[1].split("?", 1)[0]
+    pg.sql(f"GRANT USAGE ON SCHEMA shoprules TO {role}", db)
+    pg.sql(f"GRANT SELECT ON shoprules.configs, shoprules.versions TO {role}", db)
+    host = shoprules.Host(
+        config=url.replace("shoprules_admin@", f"{role}@"),
+        heartbeat_seconds=0.2,
+        check_seconds=60,
+    )
+    try:
+        assert run("set", "returns.window.days", "30", "--config", url).returncode == 0
+        wait_for(lambda: host.config_source["version"] == 2)
+        time.sleep(1.5)  # several heartbeats' time
+        assert host.config_source["connected"]
+        assert open_source(url).fleet() == []
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(errors) == 1 and "heartbeat refused" in errors[0]  # said once, no reconnects
+    finally:
+        host.close()
