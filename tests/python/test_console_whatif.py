@@ -174,3 +174,26 @@ def test_run_poll_and_publish(client) -> None:
     assert json.loads(client.config.read_text()) == PROPOSED
     latest = open_source(client.config).history(1)[0]
     assert latest.author == "alice" and f"what-if {job_id}" in latest.message
+
+
+def test_a_config_broken_by_hand_is_shown_and_can_be_rolled_back(client) -> None:
+    r = client.post(
+        "/rules/switch",
+        data={"csrf": client.csrf, "plugin": "returns", "rule": "window", "enabled": "false"},
+    )
+    assert r.status_code == 303  # versions 1 (the file as first seen) and 2
+    good = json.loads(client.config.read_text())
+    broken = json.loads(json.dumps(good))
+    broken["plugins"]["returns"]["rules"]["window"]["days"] = 99999
+    client.config.write_text(json.dumps(broken))  # version 3, by hand
+    page = client.get("/rules")
+    assert page.status_code == 200
+    assert 'id="broken"' in page.text and "99999" in page.text
+    assert client.get("/history").status_code == 200
+    r = client.post("/history/rollback", data={"csrf": client.csrf, "to": "3", "confirm": "yes"})
+    assert r.status_code == 400 and "99999" in r.text  # the broken one: refused, said why
+    assert json.loads(client.config.read_text()) == broken
+    r = client.post("/history/rollback", data={"csrf": client.csrf, "to": "2", "confirm": "yes"})
+    assert r.status_code == 303
+    assert json.loads(client.config.read_text()) == good
+    assert 'id="broken"' not in client.get("/rules").text

@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from .. import _core, report
+from ..config_edit import InputError
 from ..host import Host
 from .auth import Signer, Throttle, verify_password
 from .whatif import Busy, Runner
@@ -308,12 +309,16 @@ class Console:
         stores = self._stores(latest.config)
         if store and store not in stores:
             raise HTTPError(404, f"no store named {store!r} in the config")
-        plugins = self.host_for(latest.config).plugins(store=store or None)
+        try:
+            plugins, broken = self.host_for(latest.config).plugins(store=store or None), ""
+        except _core.Error as error:  # a file broken by hand: roll it back on History
+            plugins, broken = [], str(error)
         return self.render(
             request,
             "rules.html",
             status,
             plugins=plugins,
+            broken=broken,
             stores=stores,
             store=store,
             latest=latest,
@@ -355,7 +360,7 @@ class Console:
                 message=form.get("message", ""),
                 default_of=default_of,
             )
-        except _core.ConfigError as error:
+        except (_core.Error, InputError) as error:
             return await self.rules(
                 request,
                 session,
@@ -451,12 +456,15 @@ class Console:
             latest = (await self.call(self.source.history, 1))[0]
             patch = await self.call(self.source.diff, latest.number, number)
             return self.render(request, "rollback.html", target=target, latest=latest, patch=patch)
-        version = await self.call(
-            self.source.rollback,
-            number,
-            author=session.operator,
-            message=form.get("message", ""),
-        )
+        try:
+            version = await self.call(
+                self.source.rollback,
+                number,
+                author=session.operator,
+                message=form.get("message", ""),
+            )
+        except (_core.Error, InputError) as error:  # e.g. a version that no longer validates
+            raise HTTPError(400, str(error)) from None
         return RedirectResponse(f"/history?rolled={version.number}", 303)
 
     # -- what-if ----------------------------------------------------------------------------
@@ -583,12 +591,15 @@ class Console:
         job = self._job(request)
         if job.state != "done":
             raise HTTPError(409, "only a finished what-if can be published")
-        version = await self.call(
-            self.source.push,
-            job.proposed,
-            author=session.operator,
-            message=form.get("message", "") or f"published after what-if {job.id} on {job.log}",
-        )
+        try:
+            version = await self.call(
+                self.source.push,
+                job.proposed,
+                author=session.operator,
+                message=form.get("message", "") or f"published after what-if {job.id} on {job.log}",
+            )
+        except (_core.Error, InputError) as error:
+            raise HTTPError(400, str(error)) from None
         return RedirectResponse(f"/history?rolled={version.number}", 303)
 
     # -- replay -----------------------------------------------------------------------------
