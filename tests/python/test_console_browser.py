@@ -58,7 +58,7 @@ def chromium() -> webdriver.Chrome:
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
-    driver.implicitly_wait(5)  # a page just submitted may still be loading
+    driver.implicitly_wait(20)  # a page just submitted may still be loading (a busy machine)
     return driver
 
 
@@ -89,7 +89,7 @@ def shot(driver: webdriver.Chrome, name: str) -> None:
     driver.set_window_size(WIDTH, 900)
 
 
-def wait(driver: webdriver.Chrome, condition, seconds: float = 20):
+def wait(driver: webdriver.Chrome, condition, seconds: float = 60):
     return WebDriverWait(driver, seconds).until(condition)
 
 
@@ -407,6 +407,30 @@ def test_on_a_store_fleet_scheduled_versions_and_edits_by_name(browser, pg) -> N
         latest = source.history(1)[0]
         assert latest.number == 3 and latest.author == "carol"
         assert latest.config["plugins"]["returns"]["rules"]["window"]["enabled"] is False
+        # A param change scheduled for later: refused for a time past, then made a version to come.
+        for when, ok in (
+            ("2001-01-01T00:00:00Z", False),
+            ((at + timedelta(days=1)).isoformat(), True),
+        ):
+            field = browser.find_element(By.CSS_SELECTOR, "[data-at='returns.window.days']")
+            field.clear()
+            field.send_keys(when)
+            set_param(browser, "returns.window.days", "45")
+            if ok:
+                wait(browser, ec.presence_of_element_located((By.ID, "saved")))
+            else:
+                error = wait(
+                    browser,
+                    ec.presence_of_element_located(
+                        (By.CSS_SELECTOR, "[data-error='returns.window.days']")
+                    ),
+                )
+                assert "in the past" in error.text
+                assert source.history(1)[0].number == 3
+        latest = source.history(1)[0]
+        assert latest.number == 4 and latest.scheduled and not latest.in_force
+        assert latest.config["plugins"]["returns"]["rules"]["window"]["days"] == 45
+        assert source.in_force().number == 1
     finally:
         server.stop()
         host.close()

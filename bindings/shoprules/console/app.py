@@ -25,6 +25,7 @@ from starlette.routing import Route
 
 from .. import _core, report
 from ..config_edit import InputError
+from ..configs import parse_at
 from ..host import Host
 from .auth import Signer, Throttle, verify_password
 from .whatif import Busy, Runner
@@ -351,13 +352,15 @@ class Console:
     ) -> Response:
         store = form.get("store", "")
         try:
+            at = parse_at(form.get("at") or None)  # a scheduled version (stores only)
             result = await self.call(
                 self.source.edit,
                 keys,
                 value,
-                command=command,
+                command=command + (f" --at {form['at']}" if at else ""),
                 author=session.operator,
                 message=form.get("message", ""),
+                at=at,
                 default_of=default_of,
             )
         except (_core.Error, InputError) as error:
@@ -462,6 +465,7 @@ class Console:
                 number,
                 author=session.operator,
                 message=form.get("message", ""),
+                at=parse_at(form.get("at") or None),
             )
         except (_core.Error, InputError) as error:  # e.g. a version that no longer validates
             raise HTTPError(400, str(error)) from None
