@@ -292,3 +292,10 @@ def test_odd_log_requests_are_refused_not_crashes(setup) -> None:
         assert r.status_code in (200, 400), params
     r = client.get("/replay", params={"log": "season.jsonl", "line": "261"})
     assert r.status_code == 200 and "{not json" in r.text
+
+
+def test_a_wrong_password_keeps_the_page_asked_for(setup) -> None:
+    client, *_ = setup
+    form = {**signin_form(client), "next": "/history", "name": "alice", "password": "guess"}
+    page = client.post("/signin", data=form).text
+    assert 'name="next" value="/history"' in page

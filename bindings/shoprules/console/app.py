@@ -123,7 +123,8 @@ class Console:
         return await run_in_threadpool(locked)
 
     def host_for(self, config: dict[str, Any]) -> Host:
-        """A host on `config`, kept per config_version (hosts of older versions are dropped)."""
+        """A host on `config`, kept for the few configs last asked for (a version's config is
+        read again and again: the Rules and Replay pages)."""
         key = json.dumps(config, sort_keys=True)
         host = self._hosts.get(key)
         if host is None:
@@ -225,12 +226,15 @@ class Console:
             secure=self.secure_cookies,
         )
 
-    async def signin_page(self, request: Request, message: str = "", status: int = 200) -> Response:
+    async def signin_page(
+        self, request: Request, message: str = "", status: int = 200, nxt: str | None = None
+    ) -> Response:
         nonce = self.signer.sign({"t": time.time(), "n": secrets.token_urlsafe(16)})
         payload = self.signer.unsign(nonce)
         assert payload is not None
         names = await self.call(self.source.operators.names)
-        nxt = request.query_params.get("next", "/")
+        if nxt is None:
+            nxt = request.query_params.get("next", "/")
         response = self.render(
             request,
             "signin.html",
@@ -271,7 +275,9 @@ class Console:
         ok = await run_in_threadpool(verify_password, form.get("password", ""), stored)
         if not ok:
             self.throttle.failed(*keys)
-            return await self.signin_page(request, "Wrong name or password.", 401)
+            return await self.signin_page(
+                request, "Wrong name or password.", 401, form.get("next", "/")
+            )
         self.throttle.succeeded(*keys)
         response = RedirectResponse(_local(form.get("next", "/")), 303)
         self._set_cookie(
