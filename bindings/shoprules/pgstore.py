@@ -406,7 +406,9 @@ class StoreSource:
                     parent = version_of(last, None) if last else None
                     config, extra = change(copy_json(parent.config) if parent else None)
                     result = check(config, Path("config"), self.plugin_dirs)
-                    server_now = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+                    server_now = conn.execute("SELECT now()").fetchone()[
+                        0
+                    ]  # this transaction's time
                     effective = at or server_now
                     if parent and parent.effective_at > effective:
                         effective = parent.effective_at  # never before its parent

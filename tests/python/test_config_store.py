@@ -109,7 +109,10 @@ def test_push_history_export_diff_rollback(store: str, tmp_path: Path) -> None:
     f.write_text(json.dumps({"seed": "staging"}))
     out = run("push", str(f), "--config", store, "--config-name", "staging")
     assert out.returncode == 0, out.stderr
-    assert [v["number"] for v in versions(store, "staging")] == [1]
+    assert "version 1 made" in out.stdout and "in force at" not in out.stdout  # now, not later
+    made = open_source(store, "staging").push({"seed": "again"}, author="t")
+    assert made.in_force and not made.scheduled and made.effective_at == made.made_at
+    assert [v["number"] for v in versions(store, "staging")] == [2, 1]
     assert len(versions(store)) == 4
 
 
