@@ -330,6 +330,8 @@ def test_a_process_down_at_the_time_starts_on_the_scheduled_version(store: str) 
 def test_the_cache_when_the_store_is_away(store: str, tmp_path: Path) -> None:
     cache = tmp_path / "cache" / "main.json"
     host = shoprules.Host(config=store, cache_path=cache, follow=False)
+    assert json.loads(cache.read_text())["number"] == 1  # written when read, followed or not
+    assert (cache.stat().st_mode & 0o777) == 0o600
     host2 = shoprules.Host(config=store, cache_path=cache, check_seconds=60)
     assert run("set", "returns.window.days", "30", "--config", store).returncode == 0
     wait_for(lambda: json.loads(cache.read_text())["number"] == 2)
