@@ -95,7 +95,7 @@ def order_section(order: Any) -> dict[str, Any]:
     if not lines:
         raise NoEvent(f"order {order.number} has no lines")
     section: dict[str, Any] = {
-        "id": order.number,
+        "id": str(order.number),  # Oscar's number generator hands the new order an int
         "currency": order.currency,
         "placed_at": iso(order.date_placed),
         "shipping": speed(order),

@@ -39,7 +39,7 @@ def run_rules_safely(
     try:
         return decide_and_apply(event, user=user, order=order)
     except shoprules.InvalidEvent as e:
-        log.error("shoprules: order %s: invalid event at %s: %s", order.number, e.path, e)
+        log.error("shoprules: order %s: invalid event: %s", order.number, e)
     except Exception:
         log.exception("shoprules: order %s: rules not applied", order.number)
     return None

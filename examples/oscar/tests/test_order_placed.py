@@ -113,3 +113,11 @@ def test_orders_before_now_are_counted_in_the_event(customer: Any) -> None:
     assert event["at"] == second.date_placed.astimezone(datetime.timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ"
     )
+
+
+def test_an_order_numbered_by_oscar_gets_its_rules(customer: Any) -> None:
+    # Oscar's OrderNumberGenerator gives the new order an int number; the event needs a string.
+    order = factories.create_order(basket=basket_of([("TV-1", "250.00", 1)]), user=customer)
+    assert isinstance(order.number, int)
+    assert RuleVoucher.objects.filter(order=order, user=customer).exists()
+    assert PointsAccount.objects.get(user=customer).points == 250
