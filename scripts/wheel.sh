@@ -41,7 +41,8 @@ for py in "${pythons[@]}"; do
   # cmake and ninja come from .venv (on PATH); scikit-build-core finds them there.
   CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$bvenv/bin/python" -m pip wheel -q \
     --disable-pip-version-check --no-build-isolation --no-deps -w "$RAW/$tag" \
-    -Cbuild-dir="$ROOT/build/wheel/$tag" -Ccmake.define.SHOPRULES_WERROR=ON "$ROOT"
+    --config-settings=build-dir="$ROOT/build/wheel/$tag" \
+    --config-settings=cmake.define.SHOPRULES_WERROR=ON "$ROOT"
   say "Repairing the $tag wheel with auditwheel"
   rm -f "$OUT"/shoprules-*-"$tag"-*.whl
   auditwheel repair -w "$OUT" "$RAW/$tag"/shoprules-*.whl
@@ -50,15 +51,19 @@ done
 say "auditwheel show: each wheel in $OUT"
 status=0
 for whl in "$OUT"/shoprules-*.whl; do
-  shown="$(auditwheel show "$whl")"
-  echo "$shown"
-  # The tag auditwheel says the wheel is consistent with must be a manylinux one, and the file
-  # name must carry it.
+  shown="$(auditwheel -v show "$whl" 2>/dev/null | tr -s ' \n' ' ')"
+  # The tag auditwheel says the wheel is consistent with must be a manylinux one, the file name
+  # must carry it, and no shared library may be left outside the wheel.
   plat="$(grep -oE 'consistent with the following platform tag: "[^"]+"' <<<"$shown" |
-    sed -E 's/.*"([^"]+)"/\1/')"
+    sed -E 's/.*"([^"]+)"/\1/' || true)"
   case "$plat" in
     manylinux_*) [[ "$(basename "$whl")" == *"$plat"* ]] || { echo "$whl: not tagged $plat" >&2; status=1; } ;;
     *) echo "$whl: no manylinux tag (auditwheel says: ${plat:-nothing})" >&2; status=1 ;;
   esac
+  if ! grep -q "The wheel requires no external shared libraries" <<<"$shown"; then
+    auditwheel show "$whl" >&2
+    status=1
+  fi
+  echo "$(basename "$whl"): auditwheel show: consistent with ${plat:-nothing}"
 done
 exit $status
