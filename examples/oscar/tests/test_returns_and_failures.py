@@ -148,3 +148,18 @@ def test_tasks_are_listed_in_djangos_admin(customer: Any, client: Any) -> None:
     assert page.status_code == 200
     text = page.content.decode()
     assert "refund.issue" in text and "return.approve" in text
+
+
+def test_medical_return_brings_flowers_and_vip(customer: Any, client: Any) -> None:
+    order = place_order(customer, [("SH-1", "49.95", 1)], "1001")
+    deliver(order, days_ago=400)  # past the window: a VIP would go to review, others denied
+    client.force_login(customer)
+    body = {"lines": [{"sku": "SH-1", "qty": 1}], "circumstances": ["medical"]}
+    response = request_return(client, order, body)
+    assert response.status_code == 200, response.content
+    types = [a["type"] for a in response.json()["actions"]]
+    assert "gift.send" in types and "vip.grant" in types
+    assert PointsAccount.objects.get(user=customer).vip is True
+    notes = list(OrderNote.objects.filter(order=order).values_list("message", flat=True))
+    assert any(n.startswith("gift.send kind=flowers") for n in notes), notes
+    assert Task.objects.filter(order=order, kind="return.deny").exists()
