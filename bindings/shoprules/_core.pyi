@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 ConfigArg = str | os.PathLike[str] | Mapping[str, Any] | None
@@ -76,4 +76,15 @@ def check_config(
     base_dir: str | os.PathLike[str],
     plugin_dirs: Iterable[str | os.PathLike[str]] | None = None,
     bundled: bool = True,
+) -> dict[str, Any]: ...
+def simulate(
+    events: str | os.PathLike[str],
+    config: ConfigArg = None,
+    against: ConfigArg = None,
+    plugin_dirs: Iterable[str | os.PathLike[str]] | None = None,
+    threads: int = 0,
+    progress: bool | Callable[[int, int, int], object] = False,
+    label_cost: int = 0,
+    pickup_cost: int = 0,
+    upgrade_cost: int = 0,
 ) -> dict[str, Any]: ...

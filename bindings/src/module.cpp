@@ -435,8 +435,9 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "simulate",
       [](const fs::path& events, const py::object& config, const py::object& against,
-         const std::optional<std::vector<fs::path>>& plugin_dirs, unsigned threads, bool progress,
-         std::int64_t label_cost, std::int64_t pickup_cost, std::int64_t upgrade_cost) {
+         const std::optional<std::vector<fs::path>>& plugin_dirs, unsigned threads,
+         const py::object& progress, std::int64_t label_cost, std::int64_t pickup_cost,
+         std::int64_t upgrade_cost) {
         auto host_for = [&](const py::object& c) {
           ConfigArg arg = read_config_arg(c);
           shoprules::host::HostOptions options;
@@ -449,7 +450,17 @@ PYBIND11_MODULE(_core, m) {
         auto b = against.is_none() ? nullptr : host_for(against);
         shoprules::host::SimulationOptions options;
         options.threads = threads;
-        options.progress = progress;
+        if (PyCallable_Check(progress.ptr())) {
+          // Called with the GIL released around it; a Python exception it raises cancels the
+          // replay and leaves simulate as itself.
+          options.on_progress = [progress](const shoprules::host::SimulationProgress& p) {
+            py::gil_scoped_acquire gil;
+            progress(p.done_bytes, p.total_bytes, p.lines);
+            return true;
+          };
+        } else {
+          options.progress = progress.cast<bool>();
+        }
         options.costs = {label_cost, pickup_cost, upgrade_cost};
         auto snap_a = a->snapshot();
         auto snap_b = b ? b->snapshot() : nullptr;
@@ -463,7 +474,10 @@ PYBIND11_MODULE(_core, m) {
       py::arg("events"), py::arg("config") = py::none(), py::arg("against") = py::none(),
       py::arg("plugin_dirs") = py::none(), py::arg("threads") = 0, py::arg("progress") = false,
       py::arg("label_cost") = 0, py::arg("pickup_cost") = 0, py::arg("upgrade_cost") = 0,
-      "Replays a JSONL event log through a config (and another, to compare) on C++ threads.");
+      "Replays a JSONL event log through a config (and another, to compare) on C++ threads.\n"
+      "progress: True draws a bar on stderr; a callable progress(done_bytes, total_bytes, lines)\n"
+      "is called at the start, about every 100 ms and at the end; raising from it cancels the\n"
+      "replay, and the exception propagates.");
   m.def(
       "zero_decimal_currencies",
       [] {

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <exception>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -74,6 +75,7 @@ struct Chunk {
 struct Progress {
   std::atomic<std::uint64_t> bytes{0};
   std::atomic<std::int64_t> lines{0};
+  std::atomic<bool> cancelled{false};
 };
 
 /// A bounded queue: the reader waits when the workers fall behind, so memory stays flat.
@@ -164,6 +166,7 @@ class Worker {
   void run(ChunkQueue& queue, Progress& progress) {
     Chunk chunk;
     while (queue.pop(chunk)) {
+      if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
       std::int64_t line_no = chunk.first_line;
       std::string_view text = chunk.text;
       while (!text.empty()) {
@@ -298,6 +301,22 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
     pool.emplace_back([&queue, &progress, w = workers.back().get()] { w->run(queue, progress); });
   }
 
+  // The caller hears how far the workers are; a "no" from it stops them after their chunk.
+  // A callback that throws cancels too; its exception leaves simulate once the workers stopped.
+  double reported = 0;
+  std::exception_ptr callback_error;
+  auto report_progress = [&](std::uint64_t done, std::int64_t lines) {
+    if (!options.on_progress || progress.cancelled) return;
+    reported = elapsed();
+    try {
+      if (!options.on_progress(SimulationProgress{done, total, lines})) progress.cancelled = true;
+    } catch (...) {
+      callback_error = std::current_exception();
+      progress.cancelled = true;
+    }
+  };
+  report_progress(0, 0);
+
   constexpr std::size_t kBlock = 1 << 20;
   std::string carry;
   std::int64_t next_line = 1;
@@ -306,7 +325,7 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
   // A line longer than the limit is dropped as it streams by, never held whole.
   bool skipping = false;
   std::vector<std::int64_t> too_long_lines;
-  while (in) {
+  while (in && !progress.cancelled) {
     std::string block = std::move(carry);
     carry.clear();
     const std::size_t kept = block.size();
@@ -343,16 +362,27 @@ json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
       drawn = elapsed();
       draw_progress(progress.bytes, total, progress.lines, drawn, false);
     }
+    if (elapsed() - reported >= 0.1) report_progress(progress.bytes, progress.lines);
   }
   queue.close();
   // The reader is done; keep the line moving until the workers are too.
-  while (options.progress && progress.bytes < pushed) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    draw_progress(progress.bytes, total, progress.lines, elapsed(), false);
+  while ((options.progress || options.on_progress) && progress.bytes < pushed &&
+         !progress.cancelled) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.on_progress ? 100 : 200));
+    if (options.progress) draw_progress(progress.bytes, total, progress.lines, elapsed(), false);
+    report_progress(progress.bytes, progress.lines);
   }
   for (auto& t : pool) t.join();
   const double seconds = elapsed();
-  if (options.progress) draw_progress(total, total, next_line - 1, seconds, true);
+  if (!progress.cancelled) {
+    if (options.progress) draw_progress(total, total, next_line - 1, seconds, true);
+    report_progress(pushed, next_line - 1);
+  }
+  if (progress.cancelled) {
+    if (options.progress) std::fputs("\n", stderr);
+    if (callback_error) std::rethrow_exception(callback_error);
+    throw SimulationCancelled();
+  }
 
   WorkerResult all;
   all.configs.resize(configs.size());

@@ -147,3 +147,49 @@ def test_report_money_uses_the_sdk_currency_list() -> None:
     assert report.money(150000, "JPY") == "150,000 JPY"
     assert report.money(150000, "USD") == "1,500.00 USD"
     assert report.money(-5, "EUR") == "-0.05 EUR"
+
+
+@pytest.fixture(scope="module")
+def big_log(tmp_path_factory) -> Path:
+    """A log of several 1 MiB chunks, so a replay reports progress more than once."""
+    path = tmp_path_factory.mktemp("sim-big") / "events.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "bench" / "make_events.py"), "40000", str(path)],
+        check=True,
+    )
+    return path
+
+
+def test_progress_callback_sees_the_replay_from_start_to_end(big_log: Path) -> None:
+    calls: list[tuple[int, int, int]] = []
+    report = _core.simulate(big_log, {}, progress=lambda *p: calls.append(p))
+    size = big_log.stat().st_size
+    assert calls[0] == (0, size, 0)
+    assert calls[-1] == (size, size, report["lines"])
+    assert all(total == size for _, total, _ in calls)
+    done = [d for d, _, _ in calls]
+    assert done == sorted(done)
+    # Same report as without a callback, but for the run's own timing.
+    plain = _core.simulate(big_log, {})
+    for key in ("seconds", "events_per_second"):
+        report.pop(key), plain.pop(key)
+    assert report == plain
+
+
+class Stop(Exception):
+    pass
+
+
+def test_raising_from_the_progress_callback_cancels_the_replay(big_log: Path) -> None:
+    calls = []
+
+    def progress(done: int, total: int, lines: int) -> None:
+        calls.append(done)
+        if len(calls) == 2:
+            raise Stop("operator pressed cancel")
+
+    with pytest.raises(Stop, match="operator pressed cancel"):
+        _core.simulate(big_log, {}, progress=progress)
+    assert len(calls) == 2  # never called again once it said stop
+    # The module still works after a cancelled replay.
+    assert _core.simulate(big_log, {}, threads=1)["events"] == 40000

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "shoprules/host/config.hpp"
 
@@ -16,9 +18,27 @@ struct SimulationCosts {
   std::int64_t upgrade = 0;  ///< one shipping upgrade
 };
 
+/// How far a replay has come: bytes of the log the workers have finished, of how many, and the
+/// lines (events and bad lines) in them.
+struct SimulationProgress {
+  std::uint64_t done_bytes = 0;
+  std::uint64_t total_bytes = 0;
+  std::int64_t lines = 0;
+};
+
+/// Thrown by simulate when `on_progress` returned false: the replay stopped part-way.
+class SimulationCancelled : public std::runtime_error {
+ public:
+  SimulationCancelled() : std::runtime_error("simulation cancelled") {}
+};
+
 struct SimulationOptions {
   unsigned threads = 0;   ///< 0: every core
   bool progress = false;  ///< draw a progress line on stderr
+  /// Called on the calling thread at the start, about every 100 ms and at the end; returning
+  /// false cancels: the workers stop after the chunk they hold and simulate throws
+  /// SimulationCancelled.
+  std::function<bool(const SimulationProgress&)> on_progress;
   SimulationCosts costs;
   std::size_t bad_lines_listed = 20;  ///< how many bad lines to quote (all are counted)
 };
@@ -29,7 +49,7 @@ struct SimulationOptions {
 /// {file, lines, events, bad_lines, bad_examples: [{line, error}], seconds, events_per_second,
 ///  first_at, last_at, days, configs: [{config_version, by_type, by_rule, goodwill, points,
 ///  rule_errors}, ...]} where by_type and by_rule map a name to {count, money: {currency: amount}}.
-/// Throws std::runtime_error when the file cannot be read.
+/// Throws std::runtime_error when the file cannot be read, SimulationCancelled when cancelled.
 nlohmann::json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
                         const ConfigSnapshot* against, const SimulationOptions& options);
 
