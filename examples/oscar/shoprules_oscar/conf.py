@@ -14,8 +14,8 @@ DEFAULT_SHIPPING_METHODS = {
 
 
 def config() -> Any:
-    """SHOPRULES_CONFIG: a config file path, a dict, or whatever shoprules.Host takes; None for
-    the bundled plugins' defaults."""
+    """SHOPRULES_CONFIG: a config file path, a config store URL (postgresql://...), a dict:
+    whatever shoprules.Host takes, passed as is; None for the bundled plugins' defaults."""
     return getattr(settings, "SHOPRULES_CONFIG", None)
 
 
