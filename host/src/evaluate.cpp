@@ -6,6 +6,7 @@
 #include "shoprules/host/action_check.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/merge.hpp"
+#include "shoprules/host/output_caps.hpp"
 #include "shoprules/plugin.hpp"
 
 namespace shoprules::host {
@@ -20,16 +21,33 @@ std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
   for (std::size_t i = from; i < actions.size(); ++i) {
     Action& a = actions[i];
     if (!a.is_kept()) continue;
-    std::string problem = check_action(a);
+    std::string problem = check_output_caps(a);
+    const bool over_cap = !problem.empty();
+    if (!over_cap) problem = check_action(a);
     if (problem.empty()) continue;
     if (i < out.first_own()) {
       a.status = Action::Status::Dropped;
+      if (over_cap) {  // dropped, and not carried on in the trace at its oversized length either
+        a.reason.clear();
+        a.params.clear();
+      }
       a.status_note = "dropped after " + store.rule_name(rule) + " amended it: " + problem;
       problem = "amended " + problem.substr(std::string_view("emitted ").size());
     }
     if (first.empty()) first = std::move(problem);
   }
   return first;
+}
+
+/// The caps on how much one rule call may add: its actions, and its note.
+std::string over_count_caps(const RuleOutput& out, const std::string& note) {
+  if (out.emitted() > kMaxActionsPerRule)
+    return "emitted " + std::to_string(out.emitted()) + " actions: over the cap of " +
+           std::to_string(kMaxActionsPerRule) + " actions per rule";
+  if (note.size() > kMaxNoteBytes)
+    return "noted " + std::to_string(note.size()) + " bytes: over the cap of " +
+           std::to_string(kMaxNoteBytes) + " bytes per note";
+  return "";
 }
 
 /// When a budget is set: the evaluation's start and its budget, to time each rule against.
@@ -91,7 +109,10 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   std::string error;
   RuleStatus status = plugin.plugin->descriptor->run_rule(*slot.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {
-    if (std::string bad = invalid_action(ro, out.actions, snap, index); !bad.empty()) {
+    if (std::string bad = over_count_caps(ro, t.detail); !bad.empty()) {
+      status = RuleStatus::Exception;
+      error = std::move(bad);
+    } else if (std::string bad = invalid_action(ro, out.actions, snap, index); !bad.empty()) {
       status = RuleStatus::Exception;
       error = std::move(bad);
     }
@@ -116,6 +137,23 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   }
 }
 
+/// Runs one phase's rules in order; a run of rules of an isolated plugin goes to its worker at
+/// once.
+void run_phase(const StoreConfig& snap, const std::vector<std::uint32_t>& rules, const Event& event,
+               Decision& out, const Clock& clock) {
+  for (std::size_t k = 0; k < rules.size();) {
+    const std::uint32_t plugin = snap.rules[rules[k]].plugin;
+    if (IsolatedPlugin* isolated = snap.plugins[plugin].isolated) {
+      std::size_t end = k + 1;
+      while (end < rules.size() && snap.rules[rules[end]].plugin == plugin) ++end;
+      run_isolated(*isolated, snap, std::span(rules).subspan(k, end - k), event, out);
+      k = end;
+      continue;
+    }
+    run_rule(snap, rules[k++], event, out, clock);
+  }
+}
+
 }  // namespace
 
 void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out,
@@ -125,9 +163,15 @@ void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out,
   snap.evaluations->fetch_add(1, std::memory_order_relaxed);
   out.event_id.assign(event.id);
   out.trace.reserve(snap.rules.size());
-  for (std::uint32_t index : snap.decide_rules) run_rule(snap, index, event, out, clock);
+  run_phase(snap, snap.decide_rules, event, out, clock);
   merge_actions(out.actions, snap, event.has_order ? event.order.subtotal : 0);
-  for (std::uint32_t index : snap.review_rules) run_rule(snap, index, event, out, clock);
+  run_phase(snap, snap.review_rules, event, out, clock);
+}
+
+void run_rules(const StoreConfig& store, std::span<const std::uint32_t> rules, const Event& event,
+               Decision& out) {
+  const Clock clock{};
+  for (std::uint32_t index : rules) run_rule(store, index, event, out, clock);
 }
 
 }  // namespace shoprules::host

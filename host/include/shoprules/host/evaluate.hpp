@@ -1,6 +1,9 @@
 // The evaluation pipeline: decide rules, merge, review rules; faults contained per rule.
 #pragma once
 
+#include <cstdint>
+#include <span>
+
 #include "shoprules/event.hpp"
 #include "shoprules/host/config.hpp"
 #include "shoprules/host/decision.hpp"
@@ -14,5 +17,10 @@ namespace shoprules::host {
 /// marked over budget in the trace and counted in the store's stats. Every rule runs either way.
 void evaluate_event(const StoreConfig& store, const Event& event, Decision& out,
                     std::int64_t time_budget_ns = 0);
+
+/// Runs these rules of `store` (indices into store.rules), in order, as evaluate_event runs them,
+/// without a time budget: what an isolated plugin's worker does with the host's request.
+void run_rules(const StoreConfig& store, std::span<const std::uint32_t> rules, const Event& event,
+               Decision& out);
 
 }  // namespace shoprules::host
