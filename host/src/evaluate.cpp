@@ -50,16 +50,20 @@ std::string over_count_caps(const RuleOutput& out, const std::string& note) {
   return "";
 }
 
+}  // namespace
+
 /// When a budget is set: the evaluation's start and its budget, to time each rule against.
-struct Clock {
+struct BudgetClock {
   std::int64_t budget_ns = 0;
   std::chrono::steady_clock::time_point start;
 };
 
+namespace {
+
 /// Times one rule under a budget, on whichever way the rule call ends.
 class RuleTimer {
  public:
-  RuleTimer(const Clock& clock, RuleStats& stats, TraceEntry& entry)
+  RuleTimer(const BudgetClock& clock, RuleStats& stats, TraceEntry& entry)
       : clock_(clock), stats_(stats), entry_(entry) {
     if (clock_.budget_ns) begin_ = std::chrono::steady_clock::now();
   }
@@ -77,14 +81,14 @@ class RuleTimer {
   }
 
  private:
-  const Clock& clock_;
+  const BudgetClock& clock_;
   RuleStats& stats_;
   TraceEntry& entry_;
   std::chrono::steady_clock::time_point begin_;
 };
 
 void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
-              const Clock& clock) {
+              const BudgetClock& clock) {
   const RuleSlot& slot = snap.rules[index];
   TraceEntry& t = out.trace.emplace_back();
   t.rule = index;
@@ -137,40 +141,50 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   }
 }
 
-/// Runs one phase's rules in order; a run of rules of an isolated plugin goes to its worker at
-/// once.
-void run_phase(const StoreConfig& snap, const std::vector<std::uint32_t>& rules, const Event& event,
-               Decision& out, const Clock& clock) {
-  for (std::size_t k = 0; k < rules.size();) {
-    const std::uint32_t plugin = snap.rules[rules[k]].plugin;
-    if (IsolatedPlugin* isolated = snap.plugins[plugin].isolated) {
-      std::size_t end = k + 1;
-      while (end < rules.size() && snap.rules[rules[end]].plugin == plugin) ++end;
-      run_isolated(*isolated, snap, std::span(rules).subspan(k, end - k), event, out);
-      k = end;
-      continue;
+}  // namespace
+
+Evaluation::Evaluation(const StoreConfig& store, const Event& event, Decision& out,
+                       std::int64_t time_budget_ns)
+    : store_(store), event_(event), out_(out), budget_ns_(time_budget_ns) {
+  if (time_budget_ns) start_ = std::chrono::steady_clock::now();
+  store.evaluations->fetch_add(1, std::memory_order_relaxed);
+  out.event_id.assign(event.id);
+  out.trace.reserve(store.rules.size());
+}
+
+IsolatedStop Evaluation::next() {
+  const BudgetClock clock{budget_ns_, start_};
+  for (;;) {
+    const std::vector<std::uint32_t>& rules =
+        phase_ == 0 ? store_.decide_rules : store_.review_rules;
+    while (k_ < rules.size()) {
+      const std::uint32_t plugin = store_.rules[rules[k_]].plugin;
+      if (IsolatedPlugin* isolated = store_.plugins[plugin].isolated) {
+        std::size_t end = k_ + 1;
+        while (end < rules.size() && store_.rules[rules[end]].plugin == plugin) ++end;
+        IsolatedStop stop{isolated, std::span(rules).subspan(k_, end - k_)};
+        k_ = end;
+        return stop;
+      }
+      run_rule(store_, rules[k_++], event_, out_, clock);
     }
-    run_rule(snap, rules[k++], event, out, clock);
+    if (phase_ == 1) return {};
+    merge_actions(out_.actions, store_, event_.has_order ? event_.order.subtotal : 0);
+    phase_ = 1;
+    k_ = 0;
   }
 }
 
-}  // namespace
-
 void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out,
                     std::int64_t time_budget_ns) {
-  const Clock clock{time_budget_ns, time_budget_ns ? std::chrono::steady_clock::now()
-                                                   : std::chrono::steady_clock::time_point{}};
-  snap.evaluations->fetch_add(1, std::memory_order_relaxed);
-  out.event_id.assign(event.id);
-  out.trace.reserve(snap.rules.size());
-  run_phase(snap, snap.decide_rules, event, out, clock);
-  merge_actions(out.actions, snap, event.has_order ? event.order.subtotal : 0);
-  run_phase(snap, snap.review_rules, event, out, clock);
+  Evaluation evaluation(snap, event, out, time_budget_ns);
+  while (IsolatedStop stop = evaluation.next())
+    run_isolated(*stop.plugin, snap, stop.rules, event, out);
 }
 
 void run_rules(const StoreConfig& store, std::span<const std::uint32_t> rules, const Event& event,
                Decision& out) {
-  const Clock clock{};
+  const BudgetClock clock{};
   for (std::uint32_t index : rules) run_rule(store, index, event, out, clock);
 }
 

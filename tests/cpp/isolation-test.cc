@@ -177,6 +177,33 @@ TEST(Isolation, ManyThreadsShareThePlugin) {
   }
 }
 
+TEST(Isolation, ABatchLosesOnlyTheEventsThatFault) {
+  // evaluate_many sends a chunk of events in one round trip: the events before a fault keep their
+  // answers, the faulting one gets the error, the ones after go to the next worker.
+  auto h = crashy_host({{"timeout_ms", 50}, {"max_restarts", 10}});
+  std::vector<json> docs;
+  for (int i = 0; i < 100; ++i)
+    docs.push_back(order_event(i == 10   ? "crash-10"
+                               : i == 50 ? "hang-50"
+                                         : "e" + std::to_string(i)));
+  std::vector<Event> events(docs.size());
+  for (std::size_t i = 0; i < docs.size(); ++i) host::read_event(docs[i], events[i]);
+  std::vector<host::Decision> out;
+  h.evaluate_many(events, out, 1);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const json t = trace_of(out[i].to_json(), "crashy", "fault");
+    if (i == 10)
+      EXPECT_EQ(t["why"], "worker crashed: SIGSEGV");
+    else if (i == 50)
+      EXPECT_EQ(t["why"], "timed out after 50 ms");
+    else
+      EXPECT_EQ(t["outcome"], "fired") << i << t.dump();
+  }
+  const json s = host::stats_json(*h.snapshot())["isolation"]["crashy"];
+  EXPECT_EQ(s["crashes"], 1);
+  EXPECT_EQ(s["timeouts"], 1);
+}
+
 TEST(Isolation, NoProcessOutlivesTheHost) {
   {
     auto h = crashy_host();

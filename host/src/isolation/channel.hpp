@@ -25,6 +25,8 @@ struct ChannelHead {
   std::atomic<std::uint32_t> host_waiting{0};
   std::atomic<std::int32_t> wait_status{0};     ///< set with kDied: how the worker ended
   std::atomic<std::uint32_t> out_of_memory{0};  ///< the worker's allocation failed
+  std::atomic<std::uint32_t> completed{0};      ///< requests of the batch answered so far
+  std::atomic<std::uint32_t> status{0};         ///< 0 ok, 1 unreadable request, 2 output too large
   std::uint32_t config_size = 0;
   std::uint32_t request_size = 0;
   std::uint32_t response_size = 0;

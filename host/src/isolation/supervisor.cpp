@@ -24,6 +24,7 @@
 #include "shoprules/host/config.hpp"
 #include "shoprules/host/decision.hpp"
 #include "shoprules/host/errors.hpp"
+#include "shoprules/host/evaluate.hpp"
 #include "shoprules/host/isolation.hpp"
 #include "wire.hpp"
 
@@ -364,11 +365,19 @@ std::string death_message(const ChannelHead& head, const IsolationSettings& s, F
   return "worker exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
+/// One run of the batch, as the host prepared it: trace entries made, the rules the worker runs.
+struct Prepared {
+  IsolatedRun* run = nullptr;
+  std::size_t first_entry = 0;       ///< where its trace entries start in out->trace
+  std::vector<std::size_t> entries;  ///< trace positions of the rules the worker runs
+  std::vector<std::uint32_t> to_run;
+};
+
 /// Gives each rule that was to run an error outcome with `message`.
-void fail_rules(const StoreConfig& store, Decision& out, const std::vector<std::size_t>& entries,
-                const std::string& message) {
-  for (std::size_t k : entries) {
-    TraceEntry& t = out.trace[k];
+void fail_rules(Prepared& p, const std::string& message) {
+  const StoreConfig& store = *p.run->store;
+  for (std::size_t k : p.entries) {
+    TraceEntry& t = p.run->out->trace[k];
     t.outcome = Outcome::Error;
     t.why = nullptr;
     t.detail = message;
@@ -376,16 +385,34 @@ void fail_rules(const StoreConfig& store, Decision& out, const std::vector<std::
   }
 }
 
-}  // namespace
+/// Marks the run done and, when its plugin's on_error is "fail" and a rule failed, records the
+/// RuleFailure in process evaluation would throw.
+void finish(Prepared& p) {
+  IsolatedRun& run = *p.run;
+  run.done = true;
+  if (p.entries.empty()) return;
+  const StoreConfig& store = *run.store;
+  const PluginSlot& plugin = store.plugin_of(store.rules[p.to_run.front()]);
+  if (plugin.on_error != OnError::Fail) return;
+  for (std::size_t k : p.entries) {
+    const TraceEntry& t = run.out->trace[k];
+    if (t.outcome == Outcome::Error) {
+      run.error =
+          std::make_exception_ptr(RuleFailure(plugin.name, store.rules[t.rule].spec->id, t.detail));
+      return;
+    }
+  }
+}
 
-void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
-                  std::span<const std::uint32_t> rules, const Event& event, Decision& out) {
-  // Trace entries in rule order; the host decides disabled and not-for-this-event itself, so a
-  // plugin with nothing to do for an event costs no round trip.
-  std::vector<std::size_t> entries;  // trace positions of the rules the worker runs
-  std::vector<std::uint32_t> to_run;
-  const bool quarantined = plugin.quarantined();
-  for (std::uint32_t index : rules) {
+/// Trace entries in rule order; the host decides disabled and not-for-this-event itself, so a
+/// plugin with nothing to do for an event costs no round trip.
+Prepared prepare(IsolatedPlugin& plugin, IsolatedRun& run, bool quarantined) {
+  Prepared p;
+  p.run = &run;
+  const StoreConfig& store = *run.store;
+  Decision& out = *run.out;
+  p.first_entry = out.trace.size();
+  for (std::uint32_t index : run.rules) {
     const RuleSlot& slot = store.rules[index];
     TraceEntry& t = out.trace.emplace_back();
     t.rule = index;
@@ -395,50 +422,119 @@ void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
     } else if (quarantined) {
       t.outcome = Outcome::Disabled;
       t.why = plugin.quarantine_why();
-    } else if (!(slot.spec->events & event_bit(event.kind))) {
+    } else if (!(slot.spec->events & event_bit(run.event->kind))) {
       t.outcome = Outcome::Skipped;
       t.why = not_for_events(slot.spec->events);
     } else {
-      entries.push_back(out.trace.size() - 1);
-      to_run.push_back(index);
+      p.entries.push_back(out.trace.size() - 1);
+      p.to_run.push_back(index);
     }
   }
-  if (to_run.empty()) return;
-  const PluginSlot& pslot = store.plugin_of(store.rules[to_run.front()]);
-  auto raise_if_fail = [&] {
-    if (pslot.on_error != OnError::Fail) return;
-    for (std::size_t k : entries)
-      if (out.trace[k].outcome == Outcome::Error)
-        throw RuleFailure(pslot.name, store.rules[out.trace[k].rule].spec->id, out.trace[k].detail);
+  return p;
+}
+
+/// Reads one run's answer from the response; false when it is malformed.
+bool read_answer(IsolatedPlugin& plugin, wire::Reader& res, Prepared& p) {
+  const StoreConfig& store = *p.run->store;
+  std::vector<Action> actions;
+  if (!wire::read_actions(res, actions) || res.u32() != p.to_run.size()) return false;
+  for (const Action& a : actions)  // an origin the host does not know would index out of range
+    if (a.origin >= store.rules.size()) return false;
+  struct Answer {
+    Outcome outcome;
+    bool has_why;
+    std::string_view why, detail;
   };
+  std::vector<Answer> answers(p.to_run.size());
+  for (Answer& a : answers) {
+    const std::uint8_t outcome = res.u8();
+    a.has_why = res.u8() != 0;
+    a.why = res.str();
+    a.detail = res.str();
+    if (!res.ok() || outcome > static_cast<std::uint8_t>(Outcome::Error) ||
+        outcome == static_cast<std::uint8_t>(Outcome::Disabled))
+      return false;
+    a.outcome = static_cast<Outcome>(outcome);
+  }
+  Decision& out = *p.run->out;
+  out.actions = std::move(actions);
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    TraceEntry& t = out.trace[p.entries[i]];
+    t.outcome = answers[i].outcome;
+    t.why = answers[i].has_why ? plugin.intern(answers[i].why) : nullptr;
+    t.detail.assign(answers[i].detail);
+    RuleStats& stats = store.stats[t.rule];
+    if (t.outcome == Outcome::Fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
+    if (t.outcome == Outcome::Error) stats.errors.fetch_add(1, std::memory_order_relaxed);
+  }
+  return true;
+}
+
+/// Takes back the trace entries of runs that were prepared but not sent, to prepare them again.
+void unprepare(Prepared& p) {
+  p.run->out->trace.resize(p.first_entry);
+}
+
+}  // namespace
+
+void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs) {
+  const bool quarantined = plugin.quarantined();
+  std::vector<Prepared> batch;
+  batch.reserve(runs.size());
+  for (IsolatedRun* run : runs) {
+    Prepared p = prepare(plugin, *run, quarantined);
+    if (p.entries.empty())
+      finish(p);
+    else
+      batch.push_back(std::move(p));
+  }
+  if (batch.empty()) return;
 
   std::string error;
   std::unique_ptr<Worker> w = plugin.acquire(error);
   if (!w) {
-    fail_rules(store, out, entries, error);
+    for (Prepared& p : batch) {
+      fail_rules(p, error);
+      finish(p);
+    }
     plugin.fault(nullptr, Fault::Crash, error);
-    raise_if_fail();
     return;
   }
   ChannelHead& head = w->head();
+  // As many runs as fit in the request area; the rest wait for the next round trip.
   wire::Writer req(request_area(w->base), kRequestBytes);
-  req.u32(plugin.store_index(store));
-  req.u32(static_cast<std::uint32_t>(to_run.size()));
-  for (std::uint32_t index : to_run) req.u32(index);
-  wire::write_event(req, event);
-  wire::write_actions(req, out.actions);
-  if (!req.ok()) {
+  req.u32(0);  // the count, written last
+  std::size_t sent = 0, size = req.size();
+  for (; sent < batch.size(); ++sent) {
+    const IsolatedRun& run = *batch[sent].run;
+    req.u32(plugin.store_index(*run.store));
+    req.u32(static_cast<std::uint32_t>(batch[sent].to_run.size()));
+    for (std::uint32_t index : batch[sent].to_run) req.u32(index);
+    wire::write_event(req, *run.event);
+    wire::write_actions(req, run.out->actions);
+    if (!req.ok()) break;  // what it wrote of this run lies past `size`, unread
+    size = req.size();
+  }
+  if (sent == 0) {
     plugin.release(std::move(w));
-    fail_rules(store, out, entries, "the event and actions are too large for an isolated worker");
-    raise_if_fail();
+    fail_rules(batch[0], "the event and actions are too large for an isolated worker");
+    finish(batch[0]);
+    for (std::size_t i = 1; i < batch.size(); ++i) unprepare(batch[i]);
     return;
   }
-  head.request_size = static_cast<std::uint32_t>(req.size());
+  for (std::size_t i = sent; i < batch.size(); ++i) unprepare(batch[i]);
+  const auto count = static_cast<std::uint32_t>(sent);
+  std::memcpy(request_area(w->base), &count, sizeof count);
+  head.request_size = static_cast<std::uint32_t>(size);
+  head.completed.store(0, std::memory_order_relaxed);
+  head.status.store(0, std::memory_order_relaxed);
   const std::uint32_t seq = ++w->seq == kDied ? (w->seq = 1) : w->seq;
   publish(head.request, seq, head.worker_waiting);
 
+  // The deadline is per run: it moves on each time the worker finishes one.
   const auto timeout = std::chrono::milliseconds(plugin.settings().timeout_ms);
-  const auto deadline = clock_type::now() + timeout;
+  auto deadline = clock_type::now() + timeout;
+  std::uint32_t progress = 0;
   std::uint32_t got;
   {
     ReleaseWhileWaiting::Scope unlocked;  // never hold the GIL while a worker works
@@ -446,7 +542,13 @@ void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
     while (got != seq && got != kDied) {
       got = wait_for(head.response, got, head.host_waiting, std::chrono::microseconds(50),
                      std::chrono::milliseconds(10), [&](std::chrono::nanoseconds& left) {
-                       const auto remaining = deadline - clock_type::now();
+                       const auto now = clock_type::now();
+                       if (const auto c = head.completed.load(std::memory_order_acquire);
+                           c != progress) {
+                         progress = c;
+                         deadline = now + timeout;
+                       }
+                       const auto remaining = deadline - now;
                        if (remaining <= remaining.zero()) return false;
                        left = std::min<std::chrono::nanoseconds>(left, remaining);
                        return true;
@@ -454,65 +556,111 @@ void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
       if (got != seq && got != kDied && clock_type::now() >= deadline) break;
     }
   }
-  if (got != seq && got != kDied) {
-    const std::string message =
-        "timed out after " + std::to_string(plugin.settings().timeout_ms) + " ms";
-    fail_rules(store, out, entries, message);
-    plugin.fault(std::move(w), Fault::Timeout, message);
-    raise_if_fail();
-    return;
-  }
-  if (got == kDied) {
-    Fault kind = Fault::Crash;
-    const std::string message = death_message(head, plugin.settings(), kind);
-    fail_rules(store, out, entries, message);
-    plugin.fault(std::move(w), kind, message);
-    raise_if_fail();
-    return;
-  }
-
+  const std::uint32_t completed =
+      std::min<std::uint32_t>(head.completed.load(std::memory_order_acquire), count);
   wire::Reader res(response_area(w->base),
                    std::min<std::size_t>(head.response_size, kResponseBytes));
-  const std::uint8_t status = res.u8();
-  std::vector<Action> actions;
-  bool ok = status == 0 && wire::read_actions(res, actions) && res.u32() == to_run.size();
-  std::vector<std::pair<Outcome, std::string_view>> whys;
-  std::vector<std::string_view> details;
-  for (std::size_t i = 0; ok && i < to_run.size(); ++i) {
-    const std::uint8_t outcome = res.u8();
-    const bool has_why = res.u8() != 0;
-    const std::string_view why = res.str();
-    details.push_back(res.str());
-    ok = res.ok() && outcome <= static_cast<std::uint8_t>(Outcome::Error) &&
-         outcome != static_cast<std::uint8_t>(Outcome::Disabled);
-    whys.emplace_back(static_cast<Outcome>(outcome), has_why ? why : std::string_view());
-    if (!has_why) whys.back().second = std::string_view(nullptr, 0);
+  std::size_t answered = 0;
+  for (; answered < completed; ++answered) {
+    if (!read_answer(plugin, res, batch[answered])) break;
+    finish(batch[answered]);
   }
-  for (const Action& a : actions)  // an origin the host does not know would index out of range
-    ok = ok && a.origin < store.rules.size();
-  if (!ok) {
-    const std::string message = status == 2 ? "its output is too large for the worker channel"
-                                            : "the worker sent a malformed result";
-    fail_rules(store, out, entries, message);
-    if (status == 2)
-      plugin.release(std::move(w));
-    else
-      plugin.fault(std::move(w), Fault::Malformed, message);
-    raise_if_fail();
-    return;
+  // What happened to the run after the answered ones, if any.
+  std::string message;
+  Fault kind = Fault::Crash;
+  bool fault = false;
+  if (answered < completed || (got == seq && head.status.load() == 1)) {
+    message = "the worker sent a malformed result";
+    kind = Fault::Malformed;
+    fault = true;
+  } else if (got == seq && head.status.load() == 2) {
+    message = "its output is too large for the worker channel";
+  } else if (got == kDied) {
+    message = death_message(head, plugin.settings(), kind);
+    fault = true;
+  } else if (got != seq) {
+    message = "timed out after " + std::to_string(plugin.settings().timeout_ms) + " ms";
+    kind = Fault::Timeout;
+    fault = true;
   }
-  out.actions = std::move(actions);
-  for (std::size_t i = 0; i < to_run.size(); ++i) {
-    TraceEntry& t = out.trace[entries[i]];
-    t.outcome = whys[i].first;
-    t.why = whys[i].second.data() ? plugin.intern(whys[i].second) : nullptr;
-    t.detail.assign(details[i]);
-    RuleStats& stats = store.stats[t.rule];
-    if (t.outcome == Outcome::Fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
-    if (t.outcome == Outcome::Error) stats.errors.fetch_add(1, std::memory_order_relaxed);
+  if (answered < count) {
+    if (!message.empty()) {
+      fail_rules(batch[answered], message);
+      finish(batch[answered]);
+      ++answered;
+    }
+    for (std::size_t i = answered; i < count; ++i) unprepare(batch[i]);
   }
-  plugin.release(std::move(w));
-  raise_if_fail();
+  if (fault)
+    plugin.fault(std::move(w), kind, message);
+  else
+    plugin.release(std::move(w));
+}
+
+void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
+                  std::span<const std::uint32_t> rules, const Event& event, Decision& out) {
+  IsolatedRun run;
+  run.store = &store;
+  run.rules = rules;
+  run.event = &event;
+  run.out = &out;
+  IsolatedRun* one = &run;
+  while (!run.done) run_isolated_batch(plugin, std::span(&one, 1));
+  if (run.error) std::rethrow_exception(run.error);
+}
+
+void evaluate_batch(const std::vector<Event>& events, std::vector<Decision>& out,
+                    std::span<const std::size_t> which, std::int64_t time_budget_ns,
+                    const std::function<void(std::size_t, std::exception_ptr)>& failed) {
+  const std::size_t n = which.size();
+  std::vector<std::unique_ptr<Evaluation>> evaluations(n);
+  std::vector<IsolatedStop> stops(n);
+  std::vector<IsolatedRun> runs(n);
+  auto step = [&](std::size_t j) {
+    try {
+      stops[j] = evaluations[j]->next();
+    } catch (...) {
+      stops[j] = {};
+      failed(which[j], std::current_exception());
+    }
+  };
+  for (std::size_t j = 0; j < n; ++j) {
+    Decision& d = out[which[j]];
+    evaluations[j] = std::make_unique<Evaluation>(*d.store, events[which[j]], d, time_budget_ns);
+    step(j);
+  }
+  std::vector<IsolatedRun*> group;
+  for (;;) {
+    // Every event waiting at the same plugin goes in one batch.
+    IsolatedPlugin* plugin = nullptr;
+    for (const IsolatedStop& stop : stops)
+      if (stop) {
+        plugin = stop.plugin;
+        break;
+      }
+    if (!plugin) return;
+    group.clear();
+    for (std::size_t j = 0; j < n; ++j)
+      if (stops[j].plugin == plugin) {
+        const Decision& d = out[which[j]];
+        runs[j] = IsolatedRun{};
+        runs[j].store = d.store;
+        runs[j].rules = stops[j].rules;
+        runs[j].event = &events[which[j]];
+        runs[j].out = &out[which[j]];
+        group.push_back(&runs[j]);
+      }
+    run_isolated_batch(*plugin, group);
+    for (std::size_t j = 0; j < n; ++j) {
+      if (stops[j].plugin != plugin || !runs[j].done) continue;  // not reached: sent again
+      if (runs[j].error) {
+        stops[j] = {};
+        failed(which[j], runs[j].error);
+      } else {
+        step(j);
+      }
+    }
+  }
 }
 
 void start_isolation(ConfigSnapshot& snap) {

@@ -82,26 +82,30 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
   return stores;
 }
 
-/// Answers one request: runs the rules, writes actions and trace entries (status 0), or status 1
-/// for a request it cannot read, 2 for output larger than the response area.
+/// Answers a batch of requests, one at a time: after each, its answer (actions and trace entries)
+/// is in the response area and `completed` counts it, so a crash on a later one loses nothing
+/// before it. Status 1: a request it cannot read; 2: output larger than the response area.
 void answer(const std::vector<StoreConfig>& stores, void* base, Event& event, Decision& out) {
   ChannelHead& head = *static_cast<ChannelHead*>(base);
   wire::Reader req(request_area(base), std::min<std::size_t>(head.request_size, kRequestBytes));
   wire::Writer res(response_area(base), kResponseBytes);
-  const std::uint32_t store = req.u32();
-  std::vector<std::uint32_t> rules(req.count(4));
-  for (auto& index : rules) index = req.u32();
-  out.actions.clear();
-  out.trace.clear();
-  bool ok = req.ok() && store < stores.size() && wire::read_event(req, event) &&
-            wire::read_actions(req, out.actions);
-  for (std::uint32_t index : rules)
-    ok = ok && index < stores[store].rules.size() && stores[store].rules[index].spec;
-  if (!ok) {
-    res.u8(1);
-  } else {
+  const std::uint32_t count = req.count(8);
+  std::vector<std::uint32_t> rules;
+  for (std::uint32_t item = 0; item < count; ++item) {
+    const std::uint32_t store = req.u32();
+    rules.resize(req.count(4));
+    for (auto& index : rules) index = req.u32();
+    out.actions.clear();
+    out.trace.clear();
+    bool ok = req.ok() && store < stores.size() && wire::read_event(req, event) &&
+              wire::read_actions(req, out.actions);
+    for (std::uint32_t index : rules)
+      ok = ok && index < stores[store].rules.size() && stores[store].rules[index].spec;
+    if (!ok) {
+      head.status.store(1, std::memory_order_relaxed);
+      return;
+    }
     run_rules(stores[store], rules, event, out);
-    res.u8(0);
     wire::write_actions(res, out.actions);
     res.u32(static_cast<std::uint32_t>(out.trace.size()));
     for (const TraceEntry& t : out.trace) {
@@ -111,11 +115,12 @@ void answer(const std::vector<StoreConfig>& stores, void* base, Event& event, De
       res.str(t.detail);
     }
     if (!res.ok()) {
-      res = wire::Writer(response_area(base), kResponseBytes);
-      res.u8(2);
+      head.status.store(2, std::memory_order_relaxed);
+      return;
     }
+    head.response_size = static_cast<std::uint32_t>(res.size());
+    head.completed.store(item + 1, std::memory_order_release);
   }
-  head.response_size = static_cast<std::uint32_t>(res.size());
 }
 
 [[noreturn]] void serve(const PluginPtr& plugin, void* base, pid_t template_pid) {

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -44,6 +47,28 @@ void start_isolation(ConfigSnapshot& snap);
 /// was to run an `error` outcome; with on_error "fail" it throws RuleFailure.
 void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
                   std::span<const std::uint32_t> rules, const Event& event, Decision& out);
+
+/// One event's run of an isolated plugin's rules, in a batch of them.
+struct IsolatedRun {
+  const StoreConfig* store = nullptr;
+  std::span<const std::uint32_t> rules;
+  const Event* event = nullptr;
+  Decision* out = nullptr;
+  bool done = false;         ///< set when its outcome is in `out` (or `error`)
+  std::exception_ptr error;  ///< RuleFailure, with on_error "fail"
+};
+
+/// Runs a batch of runs of one plugin's rules in one round trip to its worker (more when they do
+/// not fit). A run its worker did not reach because an earlier one in the batch crashed it stays
+/// not `done`: send it again. Never throws for a run; each gets `done` or stays pending.
+void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs);
+
+/// Evaluates events[i] into out[i] for each i of `which` (decisions with their snapshot and store
+/// set), sending the runs of every isolated plugin's rules to its worker in batches: one round
+/// trip for many events. `failed(i, error)` gets each event whose evaluation threw.
+void evaluate_batch(const std::vector<Event>& events, std::vector<Decision>& out,
+                    std::span<const std::size_t> which, std::int64_t time_budget_ns,
+                    const std::function<void(std::size_t, std::exception_ptr)>& failed);
 
 /// Per isolated plugin: crashes, timeouts, out_of_memory, restarts, quarantined (and why).
 nlohmann::json isolation_stats_json(const ConfigSnapshot& snap);
