@@ -1,6 +1,7 @@
 // shoprules-worker: the process an isolated plugin runs in. Started once per plugin as a template
 // (it loads and checks the plugin, then waits); each worker is a fork of it, serving requests
 // over shared memory until it is killed, crashes, or its host goes away.
+#include <dirent.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -10,9 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <new>
 #include <string>
@@ -182,10 +185,46 @@ void report_death(Child& child, int status) {
   munmap(child.base, kChannelBytes);
 }
 
+/// This process's children, from /proc (workers, and what their plugins forked and left here).
+std::vector<pid_t> own_children() {
+  std::vector<pid_t> out;
+  const pid_t self = getpid();
+  DIR* proc = opendir("/proc");
+  if (!proc) return out;
+  while (dirent* e = readdir(proc)) {
+    const pid_t pid = static_cast<pid_t>(std::atol(e->d_name));
+    if (pid <= 0) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+    FILE* f = std::fopen(path, "r");
+    if (!f) continue;
+    char line[512] = {};
+    const std::size_t n = std::fread(line, 1, sizeof line - 1, f);
+    std::fclose(f);
+    const char* paren = std::strrchr(line, ')');  // the name may hold anything but ends at ')'
+    int ppid = 0;
+    if (n > 0 && paren && std::sscanf(paren + 1, " %*c %d", &ppid) == 1 && ppid == self)
+      out.push_back(pid);
+  }
+  closedir(proc);
+  return out;
+}
+
+/// Kills and reaps every worker, then whatever their plugins forked (orphans come to this process,
+/// a subreaper), so nothing is left behind, not even a zombie; then ends.
 [[noreturn]] void shut_down(std::map<pid_t, Child>& children) {
   for (auto& [pid, child] : children) kill(pid, SIGKILL);
-  // Anything a plugin forked stays in this process group: take it down too.
-  kill(0, SIGKILL);
+  for (auto& [pid, child] : children)
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  for (int round = 0; round < 10; ++round) {
+    const std::vector<pid_t> left = own_children();
+    if (left.empty()) break;
+    for (pid_t pid : left) kill(pid, SIGKILL);
+    for (pid_t pid : left)
+      while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+  }
   _exit(0);
 }
 
