@@ -139,7 +139,9 @@ def main() -> int:
         "",
         "`tests/bench/isolation_bench.py`: the same plugin in process and isolated",
         '(`"isolation": "process"`), in the same run; best of '
-        f"{rounds} rounds, {len(events)} generated events.",
+        f"{rounds} rounds, {len(events)} generated events; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores. A round trip needs both processes on "
+        "a core at once: on a loaded machine the wait for the worker to be scheduled dominates.",
         "",
         "| what | in process | isolated | cost |",
         "|---|---:|---:|---|",
