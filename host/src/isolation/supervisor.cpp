@@ -139,7 +139,8 @@ class IsolatedPlugin {
   /// A trace `why` from the worker, kept here so the trace can point at it for the snapshot's life.
   const char* intern(std::string_view why) {
     std::lock_guard lock(mutex_);
-    if (whys_.size() >= 1024 && !whys_.count(std::string(why)))
+    if (auto it = whys_.find(why); it != whys_.end()) return it->c_str();
+    if (whys_.size() >= 1024)
       return "skipped (the worker gave more distinct reasons than the host keeps)";
     return whys_.emplace(why).first->c_str();
   }
@@ -341,7 +342,7 @@ class IsolatedPlugin {
   mutable std::mutex mutex_;  ///< guards everything below
   std::vector<std::unique_ptr<Worker>> idle_;
   std::deque<clock_type::time_point> faults_;
-  std::set<std::string> whys_;
+  std::set<std::string, std::less<>> whys_;
   std::uint64_t crashes_ = 0, timeouts_ = 0, out_of_memory_ = 0, restarts_ = 0;
   std::uint64_t workers_started_ = 0, pending_restarts_ = 0;
   std::atomic<bool> quarantined_{false};

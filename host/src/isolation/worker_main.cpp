@@ -53,7 +53,7 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
   for (StoreConfig& s : stores) {
     s.seed_hash = r.pod<std::uint64_t>();
     const std::uint32_t total = r.u32();
-    if (!r.ok() || total > 1000000) std::exit(2);
+    if (!r.ok() || total > 1000000) _exit(2);
     s.rules.resize(total);
     PluginSlot slot;
     slot.plugin = plugin;
@@ -63,13 +63,13 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
     for (std::uint32_t k = 0; k < own && r.ok(); ++k) {
       const std::uint32_t index = r.u32();
       const std::uint32_t spec = r.u32();
-      if (index >= total || spec >= d.rule_count) std::exit(2);
+      if (index >= total || spec >= d.rule_count) _exit(2);
       RuleSlot& rule = s.rules[index];
       rule.spec = &d.rules[spec];
       rule.id = rule.spec->id;
       rule.enabled = r.u8() != 0;
       const std::uint32_t values = r.count(21);
-      if (values != rule.spec->param_count) std::exit(2);
+      if (values != rule.spec->param_count) _exit(2);
       for (std::uint32_t v = 0; v < values; ++v) {
         ParamValue& pv = rule.values.emplace_back();
         pv.b = r.u8() != 0;
@@ -81,7 +81,7 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
     s.stats = std::make_unique<RuleStats[]>(total);
     s.evaluations = std::make_unique<std::atomic<std::uint64_t>>(0);
   }
-  if (!r.ok()) std::exit(2);
+  if (!r.ok()) _exit(2);
   return stores;
 }
 
@@ -149,11 +149,19 @@ void answer(const std::vector<StoreConfig>& stores, void* base, Event& event, De
   }
 }
 
+struct Child {
+  void* base = nullptr;
+};
+
 /// A worker just forked from the template: limits, then serving.
 [[noreturn]] void become_worker(const PluginPtr& plugin, void* base, int memory_mb,
-                                pid_t template_pid, int signal_fd) {
+                                pid_t template_pid, int signal_fd,
+                                const std::map<pid_t, Child>& siblings) {
   close(kControlFd);
   close(signal_fd);
+  // The template's mappings of the other workers' channels: not this worker's to touch, and they
+  // would count against its address-space limit.
+  for (const auto& [pid, sibling] : siblings) munmap(sibling.base, kChannelBytes);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != template_pid) _exit(0);  // the template died before PDEATHSIG was set
   sigset_t all;
@@ -172,10 +180,6 @@ void answer(const std::vector<StoreConfig>& stores, void* base, Event& event, De
 #endif
   serve(plugin, base, template_pid);
 }
-
-struct Child {
-  void* base = nullptr;
-};
 
 /// Writes how a worker ended into its channel and wakes the host waiting on it.
 void report_death(Child& child, int status) {
@@ -288,7 +292,7 @@ int main(int argc, char** argv) {
         continue;
       }
       const pid_t pid = fork();
-      if (pid == 0) become_worker(plugin, base, m.value, self, signal_fd);
+      if (pid == 0) become_worker(plugin, base, m.value, self, signal_fd, children);
       if (pid < 0) {
         munmap(base, kChannelBytes);
         send_control(kControlFd, error_message("fork failed"));
