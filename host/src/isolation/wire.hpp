@@ -18,6 +18,7 @@ class Writer {
  public:
   Writer(char* data, std::size_t capacity) : data_(data), capacity_(capacity) {}
   void bytes(const void* p, std::size_t n) {
+    if (n == 0) return;  // an empty string_view may hold a null pointer, which memcpy may not get
     if (!ok_ || n > capacity_ - size_) {
       ok_ = false;
       return;
