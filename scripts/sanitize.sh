@@ -25,14 +25,16 @@ build build/asan "-fsanitize=address,undefined -fno-sanitize-recover=all"
 # Isolated workers run sanitized too (forked from a single-threaded template, which both
 # sanitizers allow); they get no RLIMIT_AS there, since the sanitizers reserve terabytes of shadow
 # address space, so the out-of-memory test (a plugin touching 10 GiB) runs only unsanitized.
-ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+# handle_segv=0: a worker that crashes on purpose (tests/plugins/crashy) dies by its signal, which
+# is what the host reports, instead of by ASan's report and exit.
+ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:handle_segv=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 GTEST_FILTER=-Isolation.MemoryPastTheLimitIsOutOfMemory \
   ctest --test-dir build/asan --output-on-failure
 
 say "ThreadSanitizer: the concurrency tests (evaluate on many threads while reloading)"
 build build/tsan "-fsanitize=thread" "evaluate-test isolation-test shoprules-worker"
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:handle_segv=0 \
 GTEST_FILTER=-Isolation.MemoryPastTheLimitIsOutOfMemory \
   ctest --test-dir build/tsan --output-on-failure -R "evaluate|isolation"
 
