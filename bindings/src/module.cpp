@@ -167,6 +167,13 @@ std::shared_ptr<Decision> pooled_decision() {
   return std::shared_ptr<Decision>(DecisionPool::here().take(), &DecisionPool::give);
 }
 
+void release_gil(void* saved) {
+  *static_cast<PyThreadState**>(saved) = PyEval_SaveThread();
+}
+void reacquire_gil(void* saved) {
+  PyEval_RestoreThread(*static_cast<PyThreadState**>(saved));
+}
+
 class PyHost {
  public:
   PyHost(const py::object& config, const std::optional<std::vector<fs::path>>& plugin_dirs,
@@ -177,6 +184,9 @@ class PyHost {
     thread_local Event scratch;
     read_py_event(event.ptr(), scratch, nullptr);
     std::shared_ptr<Decision> d = pooled_decision();
+    // An isolated plugin's worker is waited for without the GIL (other Python threads run).
+    PyThreadState* saved = nullptr;
+    host::ReleaseWhileWaiting unlocked(&release_gil, &reacquire_gil, &saved);
     host_.evaluate(scratch, *d);
     return PyDecision{std::move(d)};
   }

@@ -49,6 +49,8 @@ class Checker {
     return j;
   }
 
+  const std::string& origin() const { return src_.origin; }
+
   static std::string join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
   }
@@ -142,9 +144,12 @@ void configure_plugin(const Checker& c, const json& pj, const std::string& path,
   const PluginDescriptor& d = *slot.plugin->descriptor;
   c.object(pj, path);
   // A pin is checked before loading, so it belongs to the whole config, not to one store.
-  if (top_level)
-    c.only_keys(pj, path, {"enabled", "order", "on_error", "rules", "sha256"});
-  else
+  if (top_level) {
+    std::vector<std::string> keys = {"enabled", "order", "on_error", "rules", "sha256"};
+    keys.insert(keys.end(), std::begin(kIsolationKeys), std::end(kIsolationKeys));
+    c.only_keys(pj, path, keys);
+    read_isolation_settings(pj, c.origin(), path, slot.isolation);
+  } else
     c.only_keys(pj, path, {"enabled", "order", "on_error", "rules"});
   if (auto it = pj.find("enabled"); it != pj.end()) {
     if (!it->is_boolean())
@@ -418,6 +423,7 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
     h = fnv1a(std::string(p->name()) + "@" + p->descriptor->version + "@" + p->file.string() + ";",
               h);
   snap->version = hex64(h);
+  start_isolation(*snap);
   return snap;
 }
 
@@ -538,9 +544,11 @@ json stats_json(const ConfigSnapshot& snap) {
     }
     stores[store.name] = std::move(rules);
   }
-  return {{"config_version", snap.version},
-          {"time_budget_us", snap.time_budget_ns / 1000},
-          {"stores", stores}};
+  json out = {{"config_version", snap.version},
+              {"time_budget_us", snap.time_budget_ns / 1000},
+              {"stores", stores}};
+  if (!snap.isolated.empty()) out["isolation"] = isolation_stats_json(snap);
+  return out;
 }
 
 }  // namespace shoprules::host

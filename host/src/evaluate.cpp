@@ -6,6 +6,7 @@
 #include "shoprules/host/action_check.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/merge.hpp"
+#include "shoprules/host/output_caps.hpp"
 #include "shoprules/plugin.hpp"
 
 namespace shoprules::host {
@@ -20,10 +21,16 @@ std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
   for (std::size_t i = from; i < actions.size(); ++i) {
     Action& a = actions[i];
     if (!a.is_kept()) continue;
-    std::string problem = check_action(a);
+    std::string problem = check_output_caps(a);
+    const bool over_cap = !problem.empty();
+    if (!over_cap) problem = check_action(a);
     if (problem.empty()) continue;
     if (i < out.first_own()) {
       a.status = Action::Status::Dropped;
+      if (over_cap) {  // dropped, and not carried on in the trace at its oversized length either
+        a.reason.clear();
+        a.params.clear();
+      }
       a.status_note = "dropped after " + store.rule_name(rule) + " amended it: " + problem;
       problem = "amended " + problem.substr(std::string_view("emitted ").size());
     }
@@ -32,16 +39,31 @@ std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
   return first;
 }
 
+/// The caps on how much one rule call may add: its actions, and its note.
+std::string over_count_caps(const RuleOutput& out, const std::string& note) {
+  if (out.emitted() > kMaxActionsPerRule)
+    return "emitted " + std::to_string(out.emitted()) + " actions: over the cap of " +
+           std::to_string(kMaxActionsPerRule) + " actions per rule";
+  if (note.size() > kMaxNoteBytes)
+    return "noted " + std::to_string(note.size()) + " bytes: over the cap of " +
+           std::to_string(kMaxNoteBytes) + " bytes per note";
+  return "";
+}
+
+}  // namespace
+
 /// When a budget is set: the evaluation's start and its budget, to time each rule against.
-struct Clock {
+struct BudgetClock {
   std::int64_t budget_ns = 0;
   std::chrono::steady_clock::time_point start;
 };
 
+namespace {
+
 /// Times one rule under a budget, on whichever way the rule call ends.
 class RuleTimer {
  public:
-  RuleTimer(const Clock& clock, RuleStats& stats, TraceEntry& entry)
+  RuleTimer(const BudgetClock& clock, RuleStats& stats, TraceEntry& entry)
       : clock_(clock), stats_(stats), entry_(entry) {
     if (clock_.budget_ns) begin_ = std::chrono::steady_clock::now();
   }
@@ -59,14 +81,14 @@ class RuleTimer {
   }
 
  private:
-  const Clock& clock_;
+  const BudgetClock& clock_;
   RuleStats& stats_;
   TraceEntry& entry_;
   std::chrono::steady_clock::time_point begin_;
 };
 
 void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
-              const Clock& clock) {
+              const BudgetClock& clock) {
   const RuleSlot& slot = snap.rules[index];
   TraceEntry& t = out.trace.emplace_back();
   t.rule = index;
@@ -91,7 +113,10 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   std::string error;
   RuleStatus status = plugin.plugin->descriptor->run_rule(*slot.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {
-    if (std::string bad = invalid_action(ro, out.actions, snap, index); !bad.empty()) {
+    if (std::string bad = over_count_caps(ro, t.detail); !bad.empty()) {
+      status = RuleStatus::Exception;
+      error = std::move(bad);
+    } else if (std::string bad = invalid_action(ro, out.actions, snap, index); !bad.empty()) {
       status = RuleStatus::Exception;
       error = std::move(bad);
     }
@@ -118,16 +143,49 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
 
 }  // namespace
 
+Evaluation::Evaluation(const StoreConfig& store, const Event& event, Decision& out,
+                       std::int64_t time_budget_ns)
+    : store_(store), event_(event), out_(out), budget_ns_(time_budget_ns) {
+  if (time_budget_ns) start_ = std::chrono::steady_clock::now();
+  store.evaluations->fetch_add(1, std::memory_order_relaxed);
+  out.event_id.assign(event.id);
+  out.trace.reserve(store.rules.size());
+}
+
+IsolatedStop Evaluation::next() {
+  const BudgetClock clock{budget_ns_, start_};
+  for (;;) {
+    const std::vector<std::uint32_t>& rules =
+        phase_ == 0 ? store_.decide_rules : store_.review_rules;
+    while (k_ < rules.size()) {
+      const std::uint32_t plugin = store_.rules[rules[k_]].plugin;
+      if (IsolatedPlugin* isolated = store_.plugins[plugin].isolated) {
+        std::size_t end = k_ + 1;
+        while (end < rules.size() && store_.rules[rules[end]].plugin == plugin) ++end;
+        IsolatedStop stop{isolated, std::span(rules).subspan(k_, end - k_)};
+        k_ = end;
+        return stop;
+      }
+      run_rule(store_, rules[k_++], event_, out_, clock);
+    }
+    if (phase_ == 1) return {};
+    merge_actions(out_.actions, store_, event_.has_order ? event_.order.subtotal : 0);
+    phase_ = 1;
+    k_ = 0;
+  }
+}
+
 void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out,
                     std::int64_t time_budget_ns) {
-  const Clock clock{time_budget_ns, time_budget_ns ? std::chrono::steady_clock::now()
-                                                   : std::chrono::steady_clock::time_point{}};
-  snap.evaluations->fetch_add(1, std::memory_order_relaxed);
-  out.event_id.assign(event.id);
-  out.trace.reserve(snap.rules.size());
-  for (std::uint32_t index : snap.decide_rules) run_rule(snap, index, event, out, clock);
-  merge_actions(out.actions, snap, event.has_order ? event.order.subtotal : 0);
-  for (std::uint32_t index : snap.review_rules) run_rule(snap, index, event, out, clock);
+  Evaluation evaluation(snap, event, out, time_budget_ns);
+  while (IsolatedStop stop = evaluation.next())
+    run_isolated(*stop.plugin, snap, stop.rules, event, out);
+}
+
+void run_rules(const StoreConfig& store, std::span<const std::uint32_t> rules, const Event& event,
+               Decision& out) {
+  const BudgetClock clock{};
+  for (std::uint32_t index : rules) run_rule(store, index, event, out, clock);
 }
 
 }  // namespace shoprules::host

@@ -129,6 +129,10 @@ void Host::Batch::work() {
       more_.wait(lock, [&] { return ready_ >= end || stopped_; });
       if (ready_ < end) return;  // stopped before these were filled in
     }
+    if (!snap_->isolated.empty()) {
+      work_isolated(begin, end);
+      continue;
+    }
     for (std::size_t i = begin; i < end; ++i) {
       try {
         Decision& d = out_[i];
@@ -145,6 +149,36 @@ void Host::Batch::work() {
       }
     }
   }
+}
+
+}  // namespace shoprules::host
+
+namespace shoprules::host {
+
+void Host::Batch::work_isolated(std::size_t begin, std::size_t end) {
+  auto failed = [this](std::size_t i, std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    if (i < error_at_) {
+      error_at_ = i;
+      error_ = std::move(error);
+    }
+  };
+  std::vector<std::size_t> which;
+  for (std::size_t i = begin; i < end; ++i) {
+    Decision& d = out_[i];
+    d.snapshot = snap_;
+    d.store = snap_->find(events_[i].store);
+    if (d.store) {
+      which.push_back(i);
+      continue;
+    }
+    try {
+      unknown_store(*snap_, events_[i], "events[" + std::to_string(i) + "].store");
+    } catch (...) {
+      failed(i, std::current_exception());
+    }
+  }
+  evaluate_batch(events_, out_, which, snap_->time_budget_ns, failed);
 }
 
 }  // namespace shoprules::host

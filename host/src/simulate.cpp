@@ -22,6 +22,7 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
 #include "shoprules/host/event_line.hpp"
+#include "shoprules/host/isolation.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/time.hpp"
 
@@ -179,6 +180,7 @@ class Worker {
       progress.bytes += chunk.text.size();
       progress.lines += chunk.lines;
     }
+    flush_batch();
   }
 
   WorkerResult result;
@@ -193,6 +195,7 @@ class Worker {
   void line_one(std::string_view line, std::int64_t line_no) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
     if (line.size() > kMaxEventLineBytes) return bad(line_no, too_long());
+    if (batch_) return line_batched(line, line_no);
     if (std::string error = reader_.read(line, event_); !error.empty())
       return bad(line_no, std::move(error));
     stores_.clear();
@@ -219,8 +222,80 @@ class Worker {
     }
   }
 
+  /// With isolated plugins, events are evaluated in batches, so that each isolated plugin's
+  /// worker gets many in one round trip (tallies are sums: their order does not matter).
+  struct Batch {
+    std::vector<std::unique_ptr<EventLineReader>> readers;  // each event's text lives in its own
+    std::vector<Event> events;
+    std::vector<std::vector<const StoreConfig*>> stores;  // per event, per config
+    std::vector<Decision> decisions;
+    std::vector<std::size_t> which;
+    std::vector<bool> failed;
+    std::size_t size = 0;
+  };
+  static constexpr std::size_t kBatch = 64;
+
+  static std::unique_ptr<Batch> batch_for(const std::vector<const ConfigSnapshot*>& configs) {
+    bool isolated = false;
+    for (const ConfigSnapshot* c : configs) isolated = isolated || !c->isolated.empty();
+    if (!isolated) return nullptr;
+    auto b = std::make_unique<Batch>();
+    for (std::size_t i = 0; i < kBatch; ++i)
+      b->readers.push_back(std::make_unique<EventLineReader>());
+    b->events.resize(kBatch);
+    b->stores.resize(kBatch);
+    b->decisions.resize(kBatch);
+    return b;
+  }
+
+  void line_batched(std::string_view line, std::int64_t line_no) {
+    Batch& b = *batch_;
+    Event& event = b.events[b.size];
+    if (std::string error = b.readers[b.size]->read(line, event); !error.empty())
+      return bad(line_no, std::move(error));
+    b.stores[b.size].clear();
+    for (const ConfigSnapshot* config : configs_) {
+      const StoreConfig* store = config->find(event.store);
+      if (!store)
+        return bad(line_no, "store: no store named '" + std::string(event.store) +
+                                "' in the config (stores: " + config->store_names() + ")");
+      b.stores[b.size].push_back(store);
+    }
+    ++result.events;
+    result.first_at = std::min(result.first_at, event.at.seconds);
+    result.last_at = std::max(result.last_at, event.at.seconds);
+    if (++b.size == kBatch) flush_batch();
+  }
+
+  void flush_batch() {
+    if (!batch_ || batch_->size == 0) return;
+    Batch& b = *batch_;
+    b.which.resize(b.size);
+    for (std::size_t j = 0; j < b.size; ++j) b.which[j] = j;
+    for (std::size_t k = 0; k < configs_.size(); ++k) {
+      b.failed.assign(b.size, false);
+      for (std::size_t j = 0; j < b.size; ++j) {
+        b.decisions[j].clear();
+        b.decisions[j].store = b.stores[j][k];
+      }
+      evaluate_batch(b.events, b.decisions, std::span(b.which), configs_[k]->time_budget_ns,
+                     [&](std::size_t j, std::exception_ptr error) {
+                       b.failed[j] = true;
+                       try {
+                         std::rethrow_exception(error);
+                       } catch (const RuleFailure& e) {  // counted like any fault, as above
+                         ++result.configs[k].rule_errors[e.plugin() + "." + e.rule()];
+                       }
+                     });
+      for (std::size_t j = 0; j < b.size; ++j)
+        if (!b.failed[j]) tally(b.decisions[j], b.events[j], options_.costs, result.configs[k]);
+    }
+    b.size = 0;
+  }
+
   const std::vector<const ConfigSnapshot*>& configs_;
   const SimulationOptions& options_;
+  std::unique_ptr<Batch> batch_ = batch_for(configs_);
   EventLineReader reader_;
   Event event_;
   Decision decision_;

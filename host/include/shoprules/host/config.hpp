@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shoprules/host/isolation.hpp"
 #include "shoprules/host/plugin_loader.hpp"
 #include "shoprules/rule.hpp"
 
@@ -34,6 +35,8 @@ struct PluginSlot {
   std::int64_t order = 100;
   OnError on_error = OnError::Skip;
   std::string name;
+  IsolationSettings isolation;         ///< the same in every store (top-level config only)
+  IsolatedPlugin* isolated = nullptr;  ///< its worker, when isolated; owned by the snapshot
 };
 
 /// What one rule did under one snapshot, counted by every evaluation that ran it.
@@ -67,6 +70,8 @@ struct ConfigSnapshot {
   std::string version;              ///< content hash of the config and the plugin set
   std::int64_t time_budget_ns = 0;  ///< per evaluation; 0: rules are not timed
   std::vector<StoreConfig> stores;  ///< the main store (top level) first, then `stores` by name
+  /// The workers of isolated plugins; they stop when the last holder of the snapshot lets go.
+  std::vector<std::shared_ptr<IsolatedPlugin>> isolated;
 
   const StoreConfig& main() const { return stores.front(); }
   /// The store an event names; an empty name is the main store. nullptr when there is none.

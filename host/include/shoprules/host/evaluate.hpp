@@ -1,6 +1,10 @@
 // The evaluation pipeline: decide rules, merge, review rules; faults contained per rule.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <span>
+
 #include "shoprules/event.hpp"
 #include "shoprules/host/config.hpp"
 #include "shoprules/host/decision.hpp"
@@ -14,5 +18,38 @@ namespace shoprules::host {
 /// marked over budget in the trace and counted in the store's stats. Every rule runs either way.
 void evaluate_event(const StoreConfig& store, const Event& event, Decision& out,
                     std::int64_t time_budget_ns = 0);
+
+/// Where an evaluation stops for an isolated plugin: the run of its rules that comes next.
+struct IsolatedStop {
+  IsolatedPlugin* plugin = nullptr;
+  std::span<const std::uint32_t> rules;
+  explicit operator bool() const { return plugin != nullptr; }
+};
+
+/// One event's evaluation, run in steps: in-process rules up to the next run of an isolated
+/// plugin's rules, which the caller sends to its worker (alone, or batched with other events'),
+/// then on. evaluate_event is `while (auto stop = e.next()) run_isolated(...)`.
+class Evaluation {
+ public:
+  Evaluation(const StoreConfig& store, const Event& event, Decision& out,
+             std::int64_t time_budget_ns);
+  /// Runs in-process rules (and the merge) until an isolated plugin's rules come, or the end
+  /// (an empty stop). Throws RuleFailure for a rule whose plugin's on_error is "fail".
+  IsolatedStop next();
+
+ private:
+  const StoreConfig& store_;
+  const Event& event_;
+  Decision& out_;
+  std::int64_t budget_ns_;
+  std::chrono::steady_clock::time_point start_{};
+  int phase_ = 0;  // 0: decide, 1: review
+  std::size_t k_ = 0;
+};
+
+/// Runs these rules of `store` (indices into store.rules), in order, as evaluate_event runs them,
+/// without a time budget: what an isolated plugin's worker does with the host's request.
+void run_rules(const StoreConfig& store, std::span<const std::uint32_t> rules, const Event& event,
+               Decision& out);
 
 }  // namespace shoprules::host

@@ -97,6 +97,9 @@ class Host::Batch {
 
  private:
   void work();
+  /// work() for a snapshot with isolated plugins: the chunk's runs of each go to its worker at
+  /// once.
+  void work_isolated(std::size_t begin, std::size_t end);
   void stop();
 
   const std::vector<Event>& events_;

@@ -48,6 +48,11 @@ const char* host_abi_key();
 /// stays in a process-wide registry and loading the same bytes again reuses it.
 PluginPtr load_plugin(const std::filesystem::path& file, const LoadPolicy& policy = {});
 
+/// Loads a plugin from a file another process checked and opened for this one (an isolated
+/// plugin's worker): `fd` is that open file, `name` names it in errors. The bytes must hash to
+/// `sha256`, and the ABI key must match, as for load_plugin. Throws PluginLoadError.
+PluginPtr load_plugin_fd(const std::filesystem::path& name, int fd, const std::string& sha256);
+
 /// Every plugin library (*.so) in these folders, in folder order then file name order. Two plugins
 /// with one name are a PluginLoadError naming both files.
 /// Folders are held to the same owner and mode rules as files. A pin whose plugin is in none of

@@ -1,0 +1,23 @@
+// The documented bounds on what one rule may emit, in process or isolated.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "shoprules/action.hpp"
+
+namespace shoprules::host {
+
+inline constexpr std::size_t kMaxActionsPerRule = 100;     ///< actions one rule call may add
+inline constexpr std::size_t kMaxActionTypeBytes = 128;    ///< an action's type
+inline constexpr std::size_t kMaxReasonBytes = 4096;       ///< an action's reason
+inline constexpr std::size_t kMaxParamStringBytes = 4096;  ///< any string or key in params
+inline constexpr std::size_t kMaxParamValues = 10000;      ///< values in one action's params
+inline constexpr std::size_t kMaxParamDepth = 8;           ///< lists and objects inside params
+inline constexpr std::size_t kMaxNoteBytes = 4096;         ///< what an amending rule notes
+
+/// "" when the action is within every cap; otherwise which cap it breaks, e.g.
+/// "emitted gift.send with a reason of 10485760 bytes: over the cap of 4096 bytes per reason".
+std::string check_output_caps(const Action& action);
+
+}  // namespace shoprules::host

@@ -1,0 +1,69 @@
+// Output caps: one rule's bug must not hand the storefront a 10 MiB reason or a million actions.
+#include "shoprules/host/output_caps.hpp"
+
+#include <string_view>
+
+namespace shoprules::host {
+namespace {
+
+std::string over(const Action& a, const std::string& what, std::size_t cap, const char* unit) {
+  return "emitted " +
+         (a.type.size() > kMaxActionTypeBytes ? a.type.substr(0, 40) + "..." : a.type) + " with " +
+         what + ": over the cap of " + std::to_string(cap) + " " + unit;
+}
+
+/// Walks a param value, counting values, and returns the first cap it breaks ("" if none).
+std::string check_value(const Action& a, std::string_view key, const Value& v, std::size_t depth,
+                        std::size_t& values) {
+  if (++values > kMaxParamValues)
+    return over(a, "more than " + std::to_string(kMaxParamValues) + " param values",
+                kMaxParamValues, "values per action");
+  switch (v.kind()) {
+    case Value::Kind::String:
+      if (v.as_string().size() > kMaxParamStringBytes)
+        return over(
+            a,
+            "param " + std::string(key) + " of " + std::to_string(v.as_string().size()) + " bytes",
+            kMaxParamStringBytes, "bytes per param string");
+      return "";
+    case Value::Kind::List:
+    case Value::Kind::Object:
+      if (depth > kMaxParamDepth)
+        return over(a,
+                    "param " + std::string(key) + " nested deeper than " +
+                        std::to_string(kMaxParamDepth) + " levels",
+                    kMaxParamDepth, "levels of nesting in params");
+      for (const Value& item : v.items())
+        if (auto bad = check_value(a, key, item, depth + 1, values); !bad.empty()) return bad;
+      for (const Member& m : v.members()) {
+        if (m.key.size() > kMaxParamStringBytes)
+          return over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
+                      kMaxParamStringBytes, "bytes per param string");
+        if (auto bad = check_value(a, key, m.value, depth + 1, values); !bad.empty()) return bad;
+      }
+      return "";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string check_output_caps(const Action& a) {
+  if (a.type.size() > kMaxActionTypeBytes)
+    return over(a, "a type of " + std::to_string(a.type.size()) + " bytes", kMaxActionTypeBytes,
+                "bytes per action type");
+  if (a.reason.size() > kMaxReasonBytes)
+    return over(a, "a reason of " + std::to_string(a.reason.size()) + " bytes", kMaxReasonBytes,
+                "bytes per reason");
+  std::size_t values = 0;
+  for (const Member& m : a.params) {
+    if (m.key.size() > kMaxParamStringBytes)
+      return over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
+                  kMaxParamStringBytes, "bytes per param string");
+    if (auto bad = check_value(a, m.key, m.value, 1, values); !bad.empty()) return bad;
+  }
+  return "";
+}
+
+}  // namespace shoprules::host
