@@ -267,7 +267,8 @@ def test_a_host_follows_the_store(store: str, tmp_path: Path) -> None:
         assert host.config_version == versions(store)[0]["config_version"] != first
         rules = next(p for p in host.plugins() if p["name"] == "returns")["rules"]
         assert next(r for r in rules if r["id"] == "window")["params"]["days"] == 30
-        rows = wait_for(lambda: open_source(store).fleet())
+        # A heartbeat from before the change may name version 1; wait for the next one.
+        rows = wait_for(lambda: [r for r in open_source(store).fleet() if r["version"] == 2])
         (row,) = rows
         assert row["version"] == 2 and row["pid"] == os.getpid() and not row["stale"]
         assert any(p.startswith("returns@") for p in row["plugins"])

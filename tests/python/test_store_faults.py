@@ -119,7 +119,8 @@ def test_the_storefront_role_reads_listens_and_beats_but_cannot_write(pg) -> Non
         assert host.config_source["version"] == 1
         assert run("set", "returns.window.days", "30", "--config", url).returncode == 0
         wait_for(lambda: host.config_source["version"] == 2)  # read and LISTEN work
-        (row,) = wait_for(lambda: open_source(url).fleet())
+        # Its first heartbeat may have named version 1; wait for the one after the change.
+        (row,) = wait_for(lambda: [r for r in open_source(url).fleet() if r["version"] == 2])
         assert row["version"] == 2  # its heartbeat landed
         out = run("set", "returns.window.days", "31", "--config", reader)
         assert out.returncode == 1 and "not allowed" in out.stderr
