@@ -7,7 +7,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,20 +29,51 @@ namespace {
 
 py::object g_event_log_error;  // shoprules.EventLogError, kept for the life of the process
 
-std::unique_ptr<host::Host> host_for(const py::object& config,
+/// Hosts built from dict configs, kept per process: a Dask worker replaying many parts under
+/// the same shipped config loads its plugins and checks the config once. Keyed by the config's
+/// JSON, the plugin folders and the working folder (a dict config's base); at most kMaxHosts.
+class HostCache {
+ public:
+  std::shared_ptr<host::Host> get(const std::string& key,
+                                  const std::function<std::shared_ptr<host::Host>()>& make) {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = hosts_.begin(); it != hosts_.end(); ++it)
+        if (it->first == key) {
+          hosts_.splice(hosts_.begin(), hosts_, it);  // most recently used first
+          return hosts_.front().second;
+        }
+    }
+    auto made = make();
+    std::lock_guard lock(mutex_);
+    hosts_.emplace_front(key, made);
+    if (hosts_.size() > kMaxHosts) hosts_.pop_back();
+    return made;
+  }
+
+ private:
+  static constexpr std::size_t kMaxHosts = 8;
+  std::mutex mutex_;
+  std::list<std::pair<std::string, std::shared_ptr<host::Host>>> hosts_;
+};
+
+std::shared_ptr<host::Host> host_for(const py::object& config,
                                      const std::optional<std::vector<fs::path>>& plugin_dirs) {
   host::HostOptions options;
+  if (plugin_dirs) options.plugin_dirs = *plugin_dirs;
   if (py::isinstance<py::dict>(config)) {
     host::ConfigSource src;
     src.origin = "config";
     src.base_dir = fs::current_path();
     src.json = python_to_json(config, src.origin);
+    std::string key = src.json.dump() + '\0' + src.base_dir.string();
+    for (const fs::path& d : options.plugin_dirs) key += '\0' + d.string();
     options.config = std::move(src);
-  } else if (!config.is_none()) {
-    options.config_file = config.cast<fs::path>();
+    static HostCache* cache = new HostCache;  // lives as long as the process
+    return cache->get(key, [&] { return std::make_shared<host::Host>(std::move(options)); });
   }
-  if (plugin_dirs) options.plugin_dirs = *plugin_dirs;
-  return std::make_unique<host::Host>(std::move(options));
+  if (!config.is_none()) options.config_file = config.cast<fs::path>();
+  return std::make_shared<host::Host>(std::move(options));
 }
 
 [[noreturn]] void log_error(const std::string& message) {
@@ -123,7 +157,7 @@ class PySimulation {
   }
 
  private:
-  std::unique_ptr<host::Host> a_, b_;
+  std::shared_ptr<host::Host> a_, b_;
   std::shared_ptr<const host::ConfigSnapshot> snap_a_, snap_b_;
   std::unique_ptr<host::Simulation> sim_;
 };
