@@ -433,6 +433,12 @@ struct Simulation::Impl {
         throw EventLogError(file.string() + ": cannot read the event log: " + gzerror(in, &code));
       }
       more = got > 0;
+      if (!more) {  // zlib reports a compressed stream cut short only as a soft error
+        int code = Z_OK;
+        const char* message = gzerror(in, &code);
+        if (code != Z_OK)
+          throw EventLogError(file.string() + ": cannot read the event log: " + message);
+      }
       block.resize(kept + static_cast<std::size_t>(got));
       const auto offset = static_cast<std::uint64_t>(std::max<z_off_t>(0, gzoffset(in)));
       const std::uint64_t bytes = offset > consumed ? offset - consumed : 0;
