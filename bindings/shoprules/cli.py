@@ -236,7 +236,7 @@ def _simulate_on_dask(args: argparse.Namespace, options: dict[str, Any], bar: bo
         print(f"\rsimulate on dask: {share:4.0%}  {lines:,} lines", end="", file=sys.stderr)
 
     try:
-        client = Client(args.dask, timeout="10s")
+        client = Client(args.dask, timeout="5s")
     except OSError as error:
         raise InputError(f"--dask {args.dask}: cannot reach the scheduler ({error})") from None
     with client:
