@@ -12,6 +12,8 @@ import glob
 import gzip
 import json
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,25 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
 
 Progress = Callable[[int, int, int], object]
+
+#: With simulate(..., cache=True), Parquet logs stay in memory between replays in this process
+#: (the console's repeated what-ifs on one log): their decoded record batches, keyed by file,
+#: size and modification time, at most CACHE_BYTES in all, the least recently used dropped
+#: first; a log larger than that is read again each time. SHOPRULES_SIMULATE_CACHE_MB sets it.
+CACHE_BYTES = int(os.environ.get("SHOPRULES_SIMULATE_CACHE_MB", "1024")) << 20
+_cache: OrderedDict[tuple[Any, ...], tuple[list[tuple[Any, int, int]], int]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_bytes() -> int:
+    """Bytes of record batches the cache holds now."""
+    with _cache_lock:
+        return sum(size for _, size in _cache.values())
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
 
 
 def _pyarrow() -> Any:
@@ -174,20 +195,45 @@ def parts_of(files: Sequence[Path], split_row_groups: bool = False) -> list[Part
     return parts
 
 
-def _batches(part: Part) -> Iterator[tuple[Any, int, int]]:
+def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
     """(batch, first row, bytes) of a Parquet part, one record batch at a time."""
+    key = None
+    if cache and CACHE_BYTES > 0:
+        st = os.stat(part.file)
+        key = (part.file, st.st_size, st.st_mtime_ns, part.row_groups, part.first_row, BATCH_ROWS)
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit:
+                _cache.move_to_end(key)
+        if hit:
+            yield from hit[0]
+            return
     pa = _pyarrow()
     pf = _open_parquet(part.file)
     meta = pf.metadata
     groups = list(part.row_groups) if part.row_groups is not None else None
     rows = meta.num_rows if groups is None else sum(meta.row_group(g).num_rows for g in groups)
     row = part.first_row
+    kept: list[tuple[Any, int, int]] | None = [] if key else None
+    size = 0
     try:
         for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups):
-            yield batch, row, part.bytes * batch.num_rows // max(1, rows)
+            item = (batch, row, part.bytes * batch.num_rows // max(1, rows))
+            if kept is not None:
+                size += batch.nbytes
+                if size <= CACHE_BYTES:
+                    kept.append(item)
+                else:
+                    kept = None  # larger than the cache: read again next time
+            yield item
             row += batch.num_rows
     except (pa.ArrowException, OSError) as error:
         raise EventLogError(f"{part.file}: cannot read the Parquet file ({error})") from None
+    if key and kept is not None:
+        with _cache_lock:
+            _cache[key] = (kept, size)
+            while sum(s for _, s in _cache.values()) > CACHE_BYTES:
+                _cache.popitem(last=False)
 
 
 def run_parts(
@@ -202,6 +248,7 @@ def run_parts(
     label_cost: int = 0,
     pickup_cost: int = 0,
     upgrade_cost: int = 0,
+    cache: bool = False,
 ) -> dict[str, Any]:
     """Replays `parts` in this process (C++ worker threads); the report's file is `name`."""
     sim = _core.Simulation(
@@ -220,7 +267,7 @@ def run_parts(
             if not is_parquet(Path(part.file)):
                 sim.add_jsonl(Path(part.file))
                 continue
-            for batch, first_row, share in _batches(part):
+            for batch, first_row, share in _batches(part, cache):
                 sim.add_arrow(batch, part.file, first_row, share)
     except BaseException:
         sim.cancel()
@@ -239,6 +286,7 @@ def simulate(
     label_cost: int = 0,
     pickup_cost: int = 0,
     upgrade_cost: int = 0,
+    cache: bool = False,
 ) -> dict[str, Any]:
     """Replays event logs through `config` (and `against`, to compare) and returns the report
     that `shoprules simulate --json` prints.
@@ -247,6 +295,7 @@ def simulate(
     config, against: a path, a dict or None (the defaults).
     progress: True draws a bar on stderr; a callable progress(done_bytes, total_bytes, lines) is
     called about every 100 ms and at the end, and raising from it cancels the replay.
+    cache: keep Parquet logs in memory for the next replay of the same file (see CACHE_BYTES).
     Raises EventLogError for a log that cannot be read (one line naming the file, and the column
     for a Parquet column of the wrong type); bad lines and rows are counted, never fatal.
     """
@@ -268,6 +317,7 @@ def simulate(
         label_cost=label_cost,
         pickup_cost=pickup_cost,
         upgrade_cost=upgrade_cost,
+        cache=cache,
     )
 
 

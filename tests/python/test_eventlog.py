@@ -355,3 +355,20 @@ def test_cli_simulates_a_folder_and_a_glob(logs, tmp_path: Path) -> None:
         [CLI, "simulate", str(logs["parquet"].parent / "*.parquet")], capture_output=True, text=True
     )
     assert out.returncode == 0 and "100,000 events over 90 days, 0 bad lines" in out.stdout
+
+
+def test_cache_keeps_a_parquet_log_in_memory_within_its_cap(logs, monkeypatch) -> None:
+    eventlog.clear_cache()
+    plain = shoprules.simulate(logs["parquet"], {})
+    assert eventlog.cached_bytes() == 0  # only when asked
+    first = shoprules.simulate(logs["parquet"], {}, cache=True)
+    held = eventlog.cached_bytes()
+    assert held > 0
+    again = shoprules.simulate(logs["parquet"], {}, NO_FREE_SHIPPING, cache=True)
+    assert eventlog.cached_bytes() == held
+    assert same(first, plain)[0] == same(first, plain)[1]
+    assert again["configs"][0] == first["configs"][0] and again["events"] == 100000
+    eventlog.clear_cache()
+    monkeypatch.setattr(eventlog, "CACHE_BYTES", held // 2)  # the log is larger than the cap
+    shoprules.simulate(logs["parquet"], {}, cache=True)
+    assert eventlog.cached_bytes() == 0
