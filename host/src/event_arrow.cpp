@@ -150,7 +150,18 @@ std::string type_name(std::string_view f) {
   return "another type";
 }
 
-enum class Kind : std::uint8_t { Null, Struct, List, LargeList, Str, LargeStr, Int, Bool, Time };
+enum class Kind : std::uint8_t {
+  Null,
+  Struct,
+  List,
+  LargeList,
+  Str,
+  LargeStr,
+  Dict,  // dictionary-encoded strings: integer indices into a string column (item)
+  Int,
+  Bool,
+  Time
+};
 
 struct Column {
   Kind kind = Kind::Null;
@@ -190,7 +201,27 @@ std::string child_path(const std::string& parent, std::string_view name) {
 // Builds the column tree for `schema` where the event wants `c.want`.
 void build(const ArrowSchema& schema, Column& c) {
   const std::string_view f = schema.format ? schema.format : "";
-  if (schema.dictionary) wrong(c, "dictionary of " + std::string(schema.dictionary->format));
+  if (schema.dictionary) {  // strings as a dictionary (pandas categoricals, read_dictionary)
+    const std::string_view d = schema.dictionary->format ? schema.dictionary->format : "";
+    static constexpr std::string_view kIndexes = "csilCSIL";
+    const std::size_t at = f.size() == 1 ? kIndexes.find(f[0]) : std::string_view::npos;
+    if ((c.want != Want::Text && c.want != Want::Time) || (d != "u" && d != "U") ||
+        at == std::string_view::npos)
+      throw ArrowSchemaError("column " + c.path + ": expected " + expected_text(c.want) +
+                             ", got a dictionary of " + type_name(d) + " (Arrow format \"" +
+                             std::string(d) + "\")");
+    c.kind = Kind::Dict;
+    c.width = static_cast<std::uint8_t>(1u << (at % 4));
+    c.is_signed = at < 4;
+    auto dict = std::make_unique<Column>();
+    dict->want = Want::Text;
+    dict->kind = d == "u" ? Kind::Str : Kind::LargeStr;
+    dict->path = c.path;
+    dict->used = true;
+    c.item = dict.get();
+    c.kids.push_back(std::move(dict));
+    return;
+  }
   if (f == "n") return void(c.kind = Kind::Null);
   switch (c.want) {
     case Want::Text:
@@ -311,6 +342,11 @@ void bind(const ArrowArray& a, Column& c) {
     case Kind::Time:
       if (!c.values && c.length) malformed(c, "no values buffer");
       return;
+    case Kind::Dict:  // indices are checked against the dictionary as they are read
+      if (!c.values && c.length) malformed(c, "no indices buffer");
+      if (!a.dictionary) malformed(c, "a dictionary-encoded column without its dictionary");
+      bind(*a.dictionary, *c.kids[0]);
+      return;
     case Kind::Str:
       check_offsets(c, static_cast<const std::int32_t*>(c.values), -1);
       if (!c.data && c.length) malformed(c, "no data buffer");
@@ -384,7 +420,10 @@ class ArrowNode {
   }
   IntRead integer(std::int64_t& out) const {
     if (c_->kind != Kind::Int) return IntRead::NotInteger;
-    const std::int64_t p = c_->offset + i_;
+    return int_at(*c_, c_->offset + i_, out);
+  }
+  static IntRead int_at(const Column& c, std::int64_t p, std::int64_t& out) {
+    const Column* c_ = &c;
     const void* v = c_->values;
     switch (c_->width) {
       case 1:
@@ -426,9 +465,10 @@ class ArrowNode {
       case Kind::LargeList:
         return "a list";
       case Kind::Str:
-      case Kind::LargeStr: {
+      case Kind::LargeStr:
+      case Kind::Dict: {
         std::string_view s;
-        text(s);
+        if (!text(s)) return "an index outside its dictionary";
         if (!simdjson::validate_utf8(s.data(), s.size())) return "text that is not UTF-8";
         return describe_json(nlohmann::json(std::string(s)));
       }
@@ -463,6 +503,11 @@ class ArrowNode {
       const auto* offs = static_cast<const std::int64_t*>(c_->values);
       b = offs[p];
       e = offs[p + 1];
+    } else if (c_->kind == Kind::Dict) {
+      std::int64_t index = -1;
+      if (int_at(*c_, p, index) != IntRead::Ok || index < 0 || index >= c_->item->length)
+        return false;
+      return ArrowNode(c_->item, index).text(out);
     } else {
       return false;
     }

@@ -372,3 +372,24 @@ def test_cache_keeps_a_parquet_log_in_memory_within_its_cap(logs, monkeypatch) -
     monkeypatch.setattr(eventlog, "CACHE_BYTES", held // 2)  # the log is larger than the cap
     shoprules.simulate(logs["parquet"], {}, cache=True)
     assert eventlog.cached_bytes() == 0
+
+
+def test_dictionary_encoded_strings_read_as_their_values(tmp_path: Path) -> None:
+    events = _events(500)
+    table = _table(events)
+    for name in ("type", "at"):
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, table.column(name).dictionary_encode())
+    path = tmp_path / "dict.parquet"
+    pq.write_table(table, path)
+    assert pa.types.is_dictionary(pq.ParquetFile(path).schema_arrow.field("type").type)
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(_table(events), plain)
+    left, right = same(shoprules.simulate(path, {}), shoprules.simulate(plain, {}))
+    assert left["events"] == 500 and left == right
+    # Integers where a string goes (Parquet keeps a dictionary of integers as plain integers).
+    i = table.schema.get_field_index("id")
+    ints = pa.array(range(500)).dictionary_encode()
+    pq.write_table(table.set_column(i, "id", ints), tmp_path / "bad.parquet")
+    with pytest.raises(shoprules.EventLogError, match="column id: expected a string, got int64"):
+        shoprules.simulate(tmp_path / "bad.parquet", {})
