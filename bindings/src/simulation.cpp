@@ -29,9 +29,10 @@ namespace {
 
 py::object g_event_log_error;  // shoprules.EventLogError, kept for the life of the process
 
-/// Hosts built from dict configs, kept per process: a Dask worker replaying many parts under
-/// the same shipped config loads its plugins and checks the config once. Keyed by the config's
-/// JSON, the plugin folders and the working folder (a dict config's base); at most kMaxHosts.
+/// Hosts built from dict configs (and the defaults), kept per process: a Dask worker replaying many
+/// parts under the same shipped config loads its plugins and checks the config once. Keyed by the
+/// config's JSON, the plugin folders and the working folder (a dict config's base); at most
+/// kMaxHosts.
 class HostCache {
  public:
   std::shared_ptr<host::Host> get(const std::string& key,
@@ -61,6 +62,12 @@ std::shared_ptr<host::Host> host_for(const py::object& config,
                                      const std::optional<std::vector<fs::path>>& plugin_dirs) {
   host::HostOptions options;
   if (plugin_dirs) options.plugin_dirs = *plugin_dirs;
+  static HostCache* cache = new HostCache;  // lives as long as the process
+  if (config.is_none()) {                   // the plugins' defaults
+    std::string key = std::string("\0defaults", 9) + '\0' + fs::current_path().string();
+    for (const fs::path& d : options.plugin_dirs) key += '\0' + d.string();
+    return cache->get(key, [&] { return std::make_shared<host::Host>(std::move(options)); });
+  }
   if (py::isinstance<py::dict>(config)) {
     host::ConfigSource src;
     src.origin = "config";
@@ -69,10 +76,9 @@ std::shared_ptr<host::Host> host_for(const py::object& config,
     std::string key = src.json.dump() + '\0' + src.base_dir.string();
     for (const fs::path& d : options.plugin_dirs) key += '\0' + d.string();
     options.config = std::move(src);
-    static HostCache* cache = new HostCache;  // lives as long as the process
     return cache->get(key, [&] { return std::make_shared<host::Host>(std::move(options)); });
   }
-  if (!config.is_none()) options.config_file = config.cast<fs::path>();
+  options.config_file = config.cast<fs::path>();  // a file: read afresh every time
   return std::make_shared<host::Host>(std::move(options));
 }
 
