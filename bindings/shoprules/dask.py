@@ -76,7 +76,8 @@ def merge_reports(
 ) -> dict[str, Any]:
     """One report from the partial reports of disjoint parts of a log: counts and integer money
     add up exactly, first_at/last_at are the extremes, bad examples the first ones by file and
-    number; `seconds` is the wall-clock time of the whole run."""
+    number (each naming its file when the parts, named by their "file", are of several files
+    with lines); `seconds` is the wall-clock time of the whole run."""
     events = sum(p["events"] for p in partials)
     firsts = [p["first_at"] for p in partials if p["first_at"] is not None]
     lasts = [p["last_at"] for p in partials if p["last_at"] is not None]
@@ -84,7 +85,7 @@ def merge_reports(
     last = max(lasts, key=_seconds) if lasts else None
     bad = sorted(
         (b for p in partials for b in p["bad_examples"]),
-        key=lambda b: (b["file"], b.get("line", b.get("row", 0))),
+        key=lambda b: (b.get("file", ""), b.get("line", b.get("row", 0))),
     )
     configs: list[Any] = []
     for p in partials:
@@ -92,6 +93,8 @@ def merge_reports(
             configs = [dict(c) for c in p["configs"]]
         else:
             configs = [_sum(a, b) for a, b in zip(configs, p["configs"])]
+    if len({p["file"] for p in partials if p["lines"]}) <= 1:  # as one process: a single file
+        bad = [{k: v for k, v in b.items() if k != "file"} for b in bad]  # needs no names
     return {
         "file": name,
         "lines": sum(p["lines"] for p in partials),
@@ -113,8 +116,12 @@ def run_part(
     against: dict[str, Any] | None,
     options: dict[str, Any],
 ) -> dict[str, Any]:
-    """A Dask task: replays one part on this worker and returns its partial report."""
-    return eventlog.run_parts([part], part.file, config, against, **options)
+    """A Dask task: replays one part on this worker and returns its partial report, whose bad
+    examples all name their file (merge_reports keeps the names only for several files)."""
+    report = eventlog.run_parts([part], part.file, config, against, **options)
+    for bad in report["bad_examples"]:
+        bad.setdefault("file", part.file)
+    return report
 
 
 def simulate(

@@ -128,24 +128,30 @@ def is_parquet(path: Path) -> bool:
 
 def expand(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
     """The files a source names: a file, a folder (its event logs, recursively) or a glob;
-    or a list of those. Sorted, so bad lines and partitions come in one order everywhere."""
+    or a list of those. Sorted as text, the order bad examples are sorted in (by file, then
+    number), so the first ones quoted are the same in one process and on Dask."""
     if isinstance(source, (list, tuple)):
-        return [f for s in source for f in expand(s)]
+        return sorted({f for s in source for f in expand(s)}, key=str)  # each file once
     text = os.fspath(source)
     path = Path(text)
     if path.is_file():
         return [path]
     if path.is_dir():
         found = sorted(
-            p
-            for p in path.rglob("*")
-            if p.is_file() and p.name.lower().endswith(PARQUET_SUFFIXES + JSONL_SUFFIXES)
+            (
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.name.lower().endswith(PARQUET_SUFFIXES + JSONL_SUFFIXES)
+            ),
+            key=str,
         )
         if not found:
             raise EventLogError(f"{text}: no event logs (.jsonl, .jsonl.gz, .parquet) in it")
         return found
     if glob.has_magic(text):
-        found = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file())
+        found = sorted(
+            (Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()), key=str
+        )
         if not found:
             raise EventLogError(f"{text}: no file matches")
         return found

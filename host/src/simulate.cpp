@@ -336,6 +336,7 @@ struct Simulation::Impl {
   bool started = false, stopped = false;
   std::exception_ptr callback_error;
   WorkerResult reader;  // lines the reader drops itself (too long)
+  std::vector<std::shared_ptr<const std::string>> sources;  // fed with at least a line or row
 
   Impl(const ConfigSnapshot& config, const ConfigSnapshot* against, const SimulationOptions& o)
       : options(o),
@@ -403,6 +404,7 @@ struct Simulation::Impl {
     if (progress.cancelled) throw_cancelled();
     pushed += c.bytes;
     lines += c.lines;
+    if (c.lines && (sources.empty() || *sources.back() != *c.source)) sources.push_back(c.source);
     queue.push(std::move(c));
     tick();
   }
@@ -516,9 +518,17 @@ struct Simulation::Impl {
     if (all.bad_examples.size() > options.bad_lines_listed)
       all.bad_examples.resize(options.bad_lines_listed);
 
+    // A replay of several files names the file of each bad line; of one, the line is enough.
+    std::vector<std::string> files;
+    for (const auto& s : sources) files.push_back(*s);
+    std::sort(files.begin(), files.end());
+    const bool named = std::unique(files.begin(), files.end()) - files.begin() > 1;
     json bad = json::array();
-    for (const BadExample& b : all.bad_examples)
-      bad.push_back({{"file", b.file}, {b.row ? "row" : "line", b.number}, {"error", b.error}});
+    for (const BadExample& b : all.bad_examples) {
+      json example = {{b.row ? "row" : "line", b.number}, {"error", b.error}};
+      if (named) example["file"] = b.file;
+      bad.push_back(std::move(example));
+    }
     json report = {
         {"file", name},
         {"lines", lines},

@@ -71,6 +71,9 @@ def test_dask_report_equals_the_one_process_report(season, client, against, tmp_
     one = shoprules.simulate(season, config, against, label_cost=695)
     assert one["events"] == 199_988 and one["bad_lines"] == 12
     assert len(one["configs"]) == (2 if against else 1)
+    # Two files: each bad example names its own, rows of the Parquet file first.
+    assert [b["file"] for b in one["bad_examples"]] == [str(season[0])] * 9 + [str(season[1])] * 3
+    assert "row" in one["bad_examples"][0] and "line" in one["bad_examples"][-1]
     merged = shoprules.dask.simulate(season, config, against, client=client, label_cost=695)
     assert without_run(merged) == without_run(one)
 

@@ -191,7 +191,7 @@ def test_bad_rows_are_counted_and_quoted_by_file_and_row(tmp_path: Path) -> None
     report = shoprules.simulate(path, {})
     assert report["lines"] == 40 and report["bad_lines"] == 5 and report["events"] == 35
     quoted = {b["row"]: b["error"] for b in report["bad_examples"]}
-    assert all(b["file"] == str(path) for b in report["bad_examples"])
+    assert all("file" not in b for b in report["bad_examples"])  # one file: rows say enough
     assert quoted == {
         3: "id: is required",
         orders[5]: "order.lines[0].price: expected a non-negative integer (minor units), got -5",
@@ -239,7 +239,6 @@ def test_a_list_of_a_million_items_is_a_bad_row(tmp_path: Path) -> None:
     assert report["events"] == 19 and report["bad_lines"] == 1
     assert report["bad_examples"] == [
         {
-            "file": str(path),
             "row": i,
             "error": "customer.household: expected at most 100 items, got 1000000",
         }

@@ -55,7 +55,8 @@ struct SimulationOptions {
 /// Evaluates every line of `events` (one event object per line; blank lines skipped) under
 /// `config` and, if given, `against`. A line that is not JSON or not a valid event is counted and
 /// quoted by line number, never fatal. Returns the report as JSON:
-/// {file, lines, events, bad_lines, bad_examples: [{file, line | row, error}], seconds,
+/// {file, lines, events, bad_lines, bad_examples: [{line | row, error, file (when several)}],
+///  seconds,
 ///  events_per_second,
 ///  first_at, last_at, days, configs: [{config_version, by_type, by_rule, goodwill, points,
 ///  rule_errors}, ...]} where by_type and by_rule map a name to {count, money: {currency: amount}}.
