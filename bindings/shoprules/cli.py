@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, _core, cmake_dir, eventlog, report
-from .config_edit import InputError, apply_edit, audit_log_path, read_json
+from .config_edit import InputError, _user, audit_log_path, read_json
+from .configs import is_store_url, open_source, parse_at, read_config_file
 from .host import Host
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -33,7 +34,22 @@ def _params_text(params: dict[str, Any]) -> str:
 
 
 def _host(args: argparse.Namespace) -> Host:
+    if getattr(args, "version", None) is not None:
+        return Host(config=_source(args).version(args.version).config, plugin_dirs=args.plugin_dir)
+    if is_store_url(args.config):
+        return Host(
+            config=args.config,
+            plugin_dirs=args.plugin_dir,
+            config_name=args.config_name,
+            follow=False,
+        )
     return Host(config=args.config, plugin_dirs=args.plugin_dir)
+
+
+def _source(args: argparse.Namespace) -> Any:
+    if not args.config:
+        raise UsageError("--config is required (or SHOPRULES_CONFIG in the environment)")
+    return open_source(args.config, getattr(args, "config_name", "main"), args.plugin_dir)
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
@@ -82,8 +98,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    host = Host(config=args.file, plugin_dirs=args.plugin_dir)
-    print(f"{args.file}: valid (config_version {host.config_version})")
+    label = args.file
+    if is_store_url(args.file):  # the version in force, read once
+        from .pgstore import redact
+
+        host = Host(config=args.file, plugin_dirs=args.plugin_dir, follow=False)
+        label = redact(args.file)
+    else:
+        host = Host(config=args.file, plugin_dirs=args.plugin_dir)
+    print(f"{label}: valid (config_version {host.config_version})")
     return EXIT_OK
 
 
@@ -149,15 +172,37 @@ def cmd_set(args: argparse.Namespace) -> int:
 def _edit(
     args: argparse.Namespace, keys: list[str], value: Any, default_of: Any, command: str
 ) -> int:
-    path = Path(args.config)
-    entry = apply_edit(path, command, keys, value, default_of, args.plugin_dir)
+    at = parse_at(args.at)
+    source = _source(args)
+    try:
+        result = source.edit(
+            keys,
+            value,
+            command=command,
+            author=_user(),
+            message=args.message or "",
+            at=at,
+            default_of=default_of,
+        )
+    finally:
+        source.close()
+    entry = result.entry
     if args.json:
         print(json.dumps(entry))
+        return EXIT_OK
+    change = (
+        f"{source.label}: {entry['path']}: {json.dumps(entry['old'])} -> {json.dumps(entry['new'])}"
+    )
+    when = f", in force at {result.version.effective_at:%Y-%m-%dT%H:%M:%SZ}" if at else ""
+    if source.kind == "file":
+        print(
+            f"{change} (config_version {entry['config_version']}; version "
+            f"{result.version.number}; logged in {audit_log_path(Path(args.config)).name})"
+        )
     else:
         print(
-            f"{path}: {entry['path']}: {json.dumps(entry['old'])} -> {json.dumps(entry['new'])}"
-            f" (config_version {entry['config_version']}; logged in "
-            f"{audit_log_path(path).name})"
+            f"{change} (version {result.version.number}{when}; config_version "
+            f"{entry['config_version']})"
         )
     return EXIT_OK
 
@@ -192,6 +237,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.against and not args.config:
         raise UsageError("--against needs --config: two configs to compare")
     progress = not args.no_progress and not args.json and sys.stderr.isatty()
+    config: Any = args.config
+    against: Any = args.against
+    if args.version is not None or args.against_version is not None or is_store_url(config):
+        if args.against:
+            raise UsageError("--against with a store or --version: use --against-version M")
+        source = _source(args)
+        try:
+            a = source.in_force() if args.version is None else source.version(args.version)
+            config = a.config
+            if args.against_version is not None:
+                against = source.version(args.against_version).config
+        finally:
+            source.close()
     options = {
         "plugin_dirs": args.plugin_dir,
         "label_cost": args.label_cost,
@@ -199,19 +257,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         "upgrade_cost": args.upgrade_cost,
     }
     if args.dask:
-        result = _simulate_on_dask(args, options, progress)
+        result = _simulate_on_dask(args, config, against, options, progress)
     else:
         result = eventlog.simulate(
             args.events,
-            args.config,
-            args.against,
+            config,
+            against,
             threads=args.threads,
             progress=progress,
             **options,
         )
     names = [Path(args.config).name if args.config else "defaults"]
+    if args.version is not None:
+        names[0] = f"version {args.version}"
     if args.against:
         names.append(Path(args.against).name)
+    elif args.against_version is not None:
+        names.append(f"version {args.against_version}")
     if args.html:
         Path(args.html).write_text(report.html_page(result, names))
     if args.json:
@@ -223,7 +285,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _simulate_on_dask(args: argparse.Namespace, options: dict[str, Any], bar: bool) -> Any:
+def _simulate_on_dask(
+    args: argparse.Namespace, config: Any, against: Any, options: dict[str, Any], bar: bool
+) -> Any:
+    """The replay on a Dask scheduler; a store's version was read here, once, and travels as
+    JSON like a file config."""
     try:
         from distributed import Client
 
@@ -242,8 +308,8 @@ def _simulate_on_dask(args: argparse.Namespace, options: dict[str, Any], bar: bo
     with client:
         result = on_dask.simulate(
             args.events,
-            args.config,
-            args.against,
+            config,
+            against,
             client=client,
             threads=args.threads or 1,
             progress=progress if bar else None,
@@ -268,11 +334,204 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _when(t: Any) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    source = _source(args)
+    try:
+        versions = source.history(args.limit)
+    finally:
+        source.close()
+    if args.json:
+        print(json.dumps([v.summary() for v in versions], indent=2))
+        return EXIT_OK
+    rows = []
+    for v in versions:
+        state = "in force" if v.in_force else "scheduled" if v.scheduled else ""
+        rows.append(
+            [
+                str(v.number),
+                v.config_version,
+                _when(v.made_at),
+                _when(v.effective_at),
+                v.author,
+                state,
+                v.message,
+            ]
+        )
+    print(source.label)
+    print(
+        _table(rows, ["VERSION", "CONFIG_VERSION", "MADE", "EFFECTIVE", "BY", "STATE", "MESSAGE"])
+    )
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    source = _source(args)
+    try:
+        patch = source.diff(args.a, args.b)
+        b = args.b if args.b is not None else source.in_force().number
+    finally:
+        source.close()
+    if args.json:
+        print(json.dumps(patch, indent=2))
+        return EXIT_OK
+    print(f"{source.label}: version {args.a} -> {b}: {len(patch)} change(s)")
+    for op in patch:
+        value = f" {json.dumps(op['value'])}" if "value" in op else ""
+        print(f"  {op['op']:7} {op['path'] or '/'}{value}")
+    return EXIT_OK
+
+
+def _made(args: argparse.Namespace, source: Any, v: Any, what: str) -> int:
+    if args.json:
+        print(json.dumps(v.summary()))
+        return EXIT_OK
+    when = f", in force at {_when(v.effective_at)}" if v.scheduled else ""
+    print(f"{source.label}: version {v.number} {what} (config_version {v.config_version}{when})")
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    at = parse_at(args.at)
+    source = _source(args)
+    try:
+        v = source.rollback(args.number, author=_user(), message=args.message or "", at=at)
+    finally:
+        source.close()
+    return _made(args, source, v, f"made, equal to version {args.number}")
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    at = parse_at(args.at)
+    config = read_config_file(Path(args.file))
+    source = _source(args)
+    try:
+        v = source.push(config, author=_user(), message=args.message or "", at=at)
+    finally:
+        source.close()
+    return _made(args, source, v, f"made from {args.file}")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    source = _source(args)
+    try:
+        v = source.in_force() if args.version is None else source.version(args.version)
+    finally:
+        source.close()
+    print(json.dumps(v.config, indent=2))
+    return EXIT_OK
+
+
+def cmd_fleet(args: argparse.Namespace) -> int:
+    source = _source(args)
+    try:
+        rows = source.fleet()
+    finally:
+        source.close()
+    if args.json:
+        print(json.dumps(rows, indent=2, default=str))
+        return EXIT_OK
+    table = [
+        [
+            r["host"],
+            str(r["pid"]),
+            r["config_name"],
+            str(r["version"]),
+            r["config_version"],
+            _when(r["last_seen"]),
+            "STALE" if r["stale"] else "ok",
+            r["last_error"] or "",
+        ]
+        for r in rows
+    ]
+    print(source.label)
+    print(
+        _table(
+            table,
+            ["HOST", "PID", "CONFIG", "VERSION", "CONFIG_VERSION", "LAST_SEEN", "STATE", "ERROR"],
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_store_init(args: argparse.Namespace) -> int:
+    if not is_store_url(args.config):
+        raise InputError(f"{args.config}: store init needs a store URL (postgresql://...)")
+    from .pgstore import init_store
+
+    label, schema = init_store(args.config)
+    print(f"{label}: store ready (schema version {schema})")
+    return EXIT_OK
+
+
+def cmd_store_grant_reader(args: argparse.Namespace) -> int:
+    if not is_store_url(args.config):
+        raise InputError(f"{args.config}: grant-reader needs a store URL (postgresql://...)")
+    from .pgstore import grant_reader
+
+    label = grant_reader(args.config, args.role)
+    print(f"{label}: role {args.role} may read versions, listen and write its heartbeats")
+    return EXIT_OK
+
+
+def add_version_commands(sub: Any, common: Any, version_options: Any) -> None:
+    """history, diff, rollback, push, export, fleet, store: versions of a file or a store."""
+    p = sub.add_parser("history", help="a config's versions, newest first (file or store)")
+    common(p, config_required=True)
+    p.add_argument("--limit", type=int, metavar="N", help="only the newest N")
+    p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("diff", help="what changed from version A to B, as a JSON Patch")
+    p.add_argument("a", type=int, metavar="A")
+    p.add_argument("b", type=int, nargs="?", metavar="B", help="default: the version in force")
+    common(p, config_required=True)
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("rollback", help="make a new version equal to version N (validated)")
+    p.add_argument("number", type=int, metavar="N")
+    common(p, config_required=True)
+    version_options(p)
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("push", help="a JSON config file becomes the next version (validated)")
+    p.add_argument("file", metavar="FILE")
+    common(p, config_required=True)
+    version_options(p)
+    p.set_defaults(func=cmd_push)
+
+    p = sub.add_parser("export", help="print a version (default: the one in force) as JSON")
+    common(p, config_required=True)
+    p.add_argument("--version", type=int, metavar="N", help="version N instead")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("fleet", help="processes attached to a store: version, last seen, error")
+    common(p, config_required=True)
+    p.set_defaults(func=cmd_fleet)
+
+    p = sub.add_parser("store", help="set up a PostgreSQL config store")
+    store_sub = p.add_subparsers(dest="store_command", metavar="STORE_COMMAND", required=True)
+    q = store_sub.add_parser("init", help="create or upgrade the store's tables (idempotent)")
+    common(q, config_required=True)
+    q.set_defaults(func=cmd_store_init)
+    q = store_sub.add_parser(
+        "grant-reader",
+        help="let a role run storefronts: read versions, listen, write its own heartbeats",
+    )
+    q.add_argument("role", metavar="ROLE")
+    common(q, config_required=True)
+    q.set_defaults(func=cmd_store_grant_reader)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="shoprules",
         description="Customer-service rules for online shops: list, inspect, validate and tune "
-        "the plugins' rules, and see what they decide for an event.",
+        "the plugins' rules, and see what they decide for an event. A config is a JSON file or "
+        "a PostgreSQL config store (postgresql://...; default $SHOPRULES_CONFIG); every edit is "
+        "a version you can list, compare, roll back or schedule.",
         epilog="Exit codes: 0 ok, 1 invalid input or config, 2 usage.",
     )
     parser.add_argument("--version", action="version", version=f"shoprules {__version__}")
@@ -283,12 +542,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    env_config = os.environ.get("SHOPRULES_CONFIG") or None
+
     def common(p: argparse.ArgumentParser, config_required: bool = False) -> None:
         p.add_argument(
             "--config",
-            required=config_required,
-            metavar="F",
-            help="the operator's config file (JSON)",
+            required=config_required and env_config is None,
+            default=env_config,
+            metavar="C",
+            help="the operator's config: a JSON file, or a store URL postgresql://... "
+            "(default: $SHOPRULES_CONFIG)",
+        )
+        p.add_argument(
+            "--config-name",
+            default="main",
+            metavar="NAME",
+            help="which named config of a store (default: main)",
         )
         p.add_argument(
             "--plugin-dir",
@@ -297,6 +566,15 @@ def build_parser() -> argparse.ArgumentParser:
             help="another folder of plugins (repeatable)",
         )
         p.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+    def version_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("-m", "--message", metavar="MSG", help="why: kept with the version")
+        p.add_argument(
+            "--at",
+            metavar="TIME",
+            help="make it a scheduled version, in force at TIME (ISO-8601, UTC unless an offset "
+            "is given; store configs only)",
+        )
 
     def store_option(p: argparse.ArgumentParser, what: str) -> None:
         p.add_argument("--store", metavar="NAME", help=f"{what} (default: the top level)")
@@ -323,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("target", metavar="PLUGIN[.RULE]")
         common(p, config_required=True)
         store_option(p, "edit this store's settings in the config's stores map")
+        version_options(p)
         p.set_defaults(func=cmd_switch)
 
     p = sub.add_parser("set", help="set a rule's param (validated, atomic, audited)")
@@ -330,6 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("value", metavar="VALUE", help="a JSON value (30, 0.2, true) or a string")
     common(p, config_required=True)
     store_option(p, "edit this store's settings in the config's stores map")
+    version_options(p)
     p.set_defaults(func=cmd_set)
 
     p = sub.add_parser(
@@ -357,6 +637,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="MINOR",
             help=f"what {what} costs, in minor units (default 0)",
         )
+    p.add_argument("--version", type=int, metavar="N", help="replay under version N of --config")
+    p.add_argument(
+        "--against-version",
+        type=int,
+        metavar="M",
+        help="compare with version M of --config",
+    )
     p.add_argument("--html", metavar="FILE", help="also write an HTML report with a chart")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
     p.add_argument(
@@ -378,7 +665,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="print the decision for an event, with its trace")
     p.add_argument("event", metavar="EVENT.json")
     common(p)
+    p.add_argument("--version", type=int, metavar="N", help="decide under version N of --config")
     p.set_defaults(func=cmd_evaluate)
+    add_version_commands(sub, common, version_options)
     return parser
 
 

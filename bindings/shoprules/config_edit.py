@@ -6,17 +6,57 @@ import getpass
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
 from . import _core
 
-_UNSET = object()
-
 
 class InputError(Exception):
     """A file the user named can't be read or parsed; the message names it."""
+
+
+MAX_DEPTH = 512  # deeper JSON is refused with one line, not a RecursionError
+
+
+def _depth_ok(text: str, limit: int = MAX_DEPTH) -> bool:
+    """Whether brackets outside strings nest at most `limit` deep (a scan, no recursion)."""
+    if text.count("[") + text.count("{") <= limit:
+        return True
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON text read from `where` (a file, a line of one); InputError names it when it is not
+    JSON or nests deeper than MAX_DEPTH."""
+    if not _depth_ok(text):
+        raise InputError(f"{where}: not accepted: JSON nested more than {MAX_DEPTH} deep")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{where}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+    except RecursionError:
+        raise InputError(f"{where}: not accepted: JSON nested too deep") from None
 
 
 def read_json(path: Path) -> Any:
@@ -24,12 +64,9 @@ def read_json(path: Path) -> Any:
         text = path.read_text()
     except OSError as error:
         raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not valid JSON: not UTF-8 text") from None
+    return parse_json(text, str(path))
 
 
 def audit_log_path(config: Path) -> Path:
@@ -77,37 +114,16 @@ def apply_edit(
     value: Any,
     default_of: Callable[[list[dict[str, Any]]], Any],
     plugin_dirs: list[str] | None,
+    message: str = "",
 ) -> dict[str, Any]:
     """Sets config[keys...] = value in the file at `path`, after validating the result against
-    the plugins' schemas. A rejected edit leaves the file untouched. Returns the audit entry,
-    whose "old" is the value before: the file's, or the plugin's default (`default_of` finds it
-    in the plugins' metadata) when the file did not set it."""
-    config = read_json(path)
-    if not isinstance(config, dict):
-        raise InputError(f"{path}: expected a config object")
-    node = config
-    for key in keys[:-1]:
-        child = node.setdefault(key, {})
-        if not isinstance(child, dict):
-            raise InputError(f"{path}: {'.'.join(keys[: keys.index(key) + 1])} is not an object")
-        node = child
-    old = node.get(keys[-1], _UNSET)
-    node[keys[-1]] = value
-    result = check(config, path, plugin_dirs)
-    if old is _UNSET:
-        old = default_of(result["plugins"])
-    write_atomically(path, json.dumps(config, indent=2) + "\n")
-    entry = {
-        "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "user": _user(),
-        "command": command,
-        "path": ".".join(keys),
-        "old": old,
-        "new": value,
-        "config_version": result["config_version"],
-    }
-    with audit_log_path(path).open("a") as log:
-        log.write(json.dumps(entry) + "\n")
-        log.flush()
-        os.fsync(log.fileno())
-    return entry
+    the plugins' schemas, under the file's lock, recording a version. A rejected edit leaves the
+    file untouched. Returns the audit entry, whose "old" is the value before: the file's, or the
+    plugin's default (`default_of` finds it in the plugins' metadata) when the file did not set
+    it."""
+    from .configs import FileSource
+
+    result = FileSource(path, plugin_dirs).edit(
+        keys, value, command=command, author=_user(), message=message, default_of=default_of
+    )
+    return result.entry

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <set>
@@ -83,6 +84,45 @@ std::string digest(const fs::path& file, int fd, bool& elf) {
   static constexpr char kElf[] = {0x7f, 'E', 'L', 'F'};
   elf = total >= 4 && std::memcmp(magic, kElf, 4) == 0;
   return hash.hex();
+}
+
+/// digest(), remembered per file while the file stays the same inode with the same size, mtime
+/// and ctime (a write to the file changes its ctime, which no user can set back): a reload of
+/// the config then costs no re-read of every plugin file. A file changed in the last two seconds
+/// is always read again (timestamps are coarse: two writes may share one).
+std::string cached_digest(const fs::path& key, const fs::path& file, int fd, const struct stat& st,
+                          bool& elf) {
+  struct Stamp {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    long mtime_s, mtime_ns, ctime_s, ctime_ns;
+    bool operator==(const Stamp&) const = default;
+  };
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::string, std::pair<Stamp, std::string>> by_path;
+  };
+  static Cache* cache = new Cache;  // never destroyed, like the registry
+  const Stamp stamp{st.st_dev,          st.st_ino,         st.st_size,        st.st_mtim.tv_sec,
+                    st.st_mtim.tv_nsec, st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  const bool settled = now.tv_sec - st.st_ctim.tv_sec > 2 && now.tv_sec - st.st_mtim.tv_sec > 2;
+  if (settled) {
+    std::lock_guard lock(cache->mutex);
+    auto it = cache->by_path.find(key.string());
+    if (it != cache->by_path.end() && it->second.first == stamp) {
+      elf = true;  // only ELF files are remembered
+      return it->second.second;
+    }
+  }
+  std::string sha256 = digest(file, fd, elf);
+  if (elf && settled) {
+    std::lock_guard lock(cache->mutex);
+    cache->by_path[key.string()] = {stamp, sha256};
+  }
+  return sha256;
 }
 
 void check_param(const fs::path& file, const RuleSpec& rule, const ParamSpec& p) {
@@ -192,7 +232,7 @@ PluginPtr load_plugin(const fs::path& file, const LoadPolicy& policy) {
   if (fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode)) refuse(file, "not a regular file");
   if (!policy.allow_unsafe_files) check_owner_and_mode(file, st, "the file");
   bool elf = false;
-  std::string sha256 = digest(file, f.fd, elf);
+  std::string sha256 = cached_digest(key, file, f.fd, st, elf);
   if (!elf) refuse(file, "not a shared library (no ELF header)");
   const std::string stem = key.stem().string();
   auto pin = policy.sha256.find(stem);

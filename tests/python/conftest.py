@@ -48,3 +48,16 @@ def return_event() -> dict:
 @pytest.fixture
 def all_events() -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted(EVENTS.glob("*.json"))]
+
+
+@pytest.fixture(scope="session")
+def pg():
+    """A PostgreSQL server of the tests' own (tests/python/pgserver.py), for the session."""
+    from pgserver import PgServer
+
+    try:
+        server = PgServer()
+    except Exception as error:  # a test that needs it fails, never skips
+        pytest.fail(f"could not start a PostgreSQL server for the tests: {error}")
+    yield server
+    server.close()

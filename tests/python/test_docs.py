@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -76,11 +78,14 @@ def test_config_reference_is_generated_from_the_current_schemas() -> None:
     assert (DOCS / "config-reference.md").read_text() == gen_config_reference.render()
 
 
-def test_operator_commands_in_the_docs_run(tmp_path: Path) -> None:
+def test_operator_commands_in_the_docs_run(tmp_path: Path, pg) -> None:
     """Every `shoprules ...` line of the operator page, run in a folder holding the files it
-    names: a store config, a proposed one and an event log."""
+    names: a store config, a proposed one and an event log; with SHOPRULES_CONFIG naming a
+    fresh database of the tests' own PostgreSQL server, and the role the page grants to."""
     page = (DOCS / "operator.md").read_text()
-    lines = [line.split("#")[0].split() for line in re.findall(r"^shoprules .*$", page, re.M)]
+    lines = [shlex.split(line.split(" #")[0]) for line in re.findall(r"^shoprules .*$", page, re.M)]
+    pg.sql("DO $$ BEGIN CREATE ROLE storefront; EXCEPTION WHEN duplicate_object THEN END $$")
+    env = {**os.environ, "SHOPRULES_CONFIG": pg.createdb(f"operator_docs_{os.getpid()}")}
     assert len(lines) >= 7
     store = (ROOT / "examples" / "configs" / "store.json").read_text()
     (tmp_path / "store.json").write_text(store)
@@ -93,6 +98,7 @@ def test_operator_commands_in_the_docs_run(tmp_path: Path) -> None:
             cwd=tmp_path,
             capture_output=True,
             text=True,
+            env=env,
         )
         assert r.returncode == 0, (words, r.stdout, r.stderr)
     assert (tmp_path / "report.html").exists()

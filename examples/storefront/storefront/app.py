@@ -5,6 +5,7 @@ and applies the actions in one transaction."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -87,11 +88,21 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def create_app(database: str = "shop.db", config: str | dict[str, Any] | None = None) -> FastAPI:
-    """The app, with its database and its one Host (config: a path, a dict, or the defaults)."""
+def create_app(
+    database: str = "shop.db",
+    config: str | dict[str, Any] | None = None,
+    *,
+    config_name: str = "main",
+    cache_path: str | None = None,
+) -> FastAPI:
+    """The app, with its database and its one Host. config: a path, a dict, a config store URL
+    (postgresql://..., followed as it changes), or, when not given, $SHOPRULES_CONFIG if set,
+    else the defaults. config_name and cache_path are for a store."""
     app = FastAPI(title="storefront")
     conn = db.connect(database)
-    host = shoprules.Host(config)
+    if config is None:
+        config = os.environ.get("SHOPRULES_CONFIG") or None
+    host = shoprules.Host(config, config_name=config_name, cache_path=cache_path)
     lock = threading.Lock()  # one writer at a time on the shared SQLite connection
     counter = iter(range(1, 1 << 62))
 
