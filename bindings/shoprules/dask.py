@@ -31,16 +31,14 @@ RUN_DEPENDENT = ("seconds", "events_per_second")
 
 
 def fixed_config(config: Any) -> dict[str, Any] | None:
-    """A config as a JSON dict that travels to the workers: a file is read here, once, so every
-    worker decides by the same version of it."""
+    """A config as a JSON dict that travels to the workers: a file, or a config store's version
+    in force, is read here, once, so every worker decides by the same version of it."""
     if config is None or isinstance(config, dict):
         return config
+    config = eventlog.store_version(config)  # a store URL: its version in force, as a dict
+    if isinstance(config, dict):
+        return config
     text = os.fspath(config)
-    if "://" in text:
-        raise eventlog.EventLogError(
-            f"{text}: a config store URL: export the version to replay to a file first "
-            "(shoprules export) and pass that file"
-        )
     try:
         value = json.loads(Path(text).read_text())
     except OSError as error:

@@ -298,7 +298,8 @@ def simulate(
     that `shoprules simulate --json` prints.
 
     source: a JSON-lines file (.jsonl, .jsonl.gz), a Parquet file, a folder or a glob.
-    config, against: a path, a dict or None (the defaults).
+    config, against: a path, a config store URL (its version in force, read once), a dict or
+    None (the defaults).
     progress: True draws a bar on stderr; a callable progress(done_bytes, total_bytes, lines) is
     called about every 100 ms and at the end, and raising from it cancels the replay.
     cache: keep Parquet logs in memory for the next replay of the same file (see CACHE_BYTES).
@@ -307,6 +308,7 @@ def simulate(
     """
     files = expand(source)
     parts = parts_of(files)
+    config, against = store_version(config), store_version(against)
     name = (
         ", ".join(os.fspath(s) for s in source)
         if isinstance(source, (list, tuple))
@@ -325,6 +327,20 @@ def simulate(
         upgrade_cost=upgrade_cost,
         cache=cache,
     )
+
+
+def store_version(config: Any) -> Any:
+    """A config store URL's version in force, read once, as a dict; any other config as is.
+    A replay then decides every event by that one version."""
+    from .configs import is_store_url, open_source
+
+    if not is_store_url(config):
+        return config
+    source = open_source(config)
+    try:
+        return source.in_force().config
+    finally:
+        source.close()
 
 
 def _open_text(path: Path) -> Any:

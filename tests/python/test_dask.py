@@ -167,3 +167,20 @@ def test_merge_is_exact_and_keeps_the_first_bad_examples() -> None:
         shoprules.dask.merge_reports(
             [part("a", [], 1, ("2026-01-01T00:00:00Z",) * 2), other], "x", 1
         )
+
+
+def test_a_config_store_is_read_once_and_shipped_as_its_version(season, client, pg) -> None:
+    from shoprules.configs import open_source
+
+    url = pg.createdb(f"sim_dask_{os.getpid()}")
+    out = subprocess.run([CLI, "store", "init", "--config", url], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    source = open_source(url)
+    source.push(NO_FREE_SHIPPING, author="test", message="cheaper returns")
+    source.close()
+    assert shoprules.dask.fixed_config(url) == NO_FREE_SHIPPING
+    log = season[1]
+    by_dict = shoprules.simulate(log, NO_FREE_SHIPPING)
+    by_store = shoprules.simulate(log, url)
+    on_dask = shoprules.dask.simulate(log, url, client=client)
+    assert without_run(by_store) == without_run(by_dict) == without_run(on_dask)
