@@ -171,7 +171,9 @@ class Part:
 def _open_parquet(file: str) -> Any:
     pa = _pyarrow()
     try:
-        return pa.parquet.ParquetFile(file)
+        # No pre-buffering: it would hold the compressed column chunks of every row group to
+        # come, so memory would grow with the file instead of staying at a few batches.
+        return pa.parquet.ParquetFile(file, pre_buffer=False)
     except (pa.ArrowException, OSError, ValueError) as error:
         raise EventLogError(f"{file}: not a readable Parquet file ({error})") from None
 

@@ -108,6 +108,13 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="write nothing to BENCHMARKS.md")
+    parser.add_argument(
+        "--peak-events",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also the peak memory on a Parquet log of N events (its row groups repeated)",
+    )
     args = parser.parse_args()
     n = args.events - args.events % UNIQUE if args.events >= UNIQUE else args.events
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,9 +142,20 @@ def main() -> int:
         for r in reports[1:]:  # same events, same answers, whatever the input
             assert r["configs"] == reports[0]["configs"] and r["events"] == n
         small = folder / "small.parquet"
-        pq.write_table(pq.ParquetFile(parquet).read_row_groups([0]), small)
+        whole = pq.ParquetFile(parquet)  # a few batches: the queue at its steady state
+        pq.write_table(whole.read_row_groups(range(min(4, whole.num_row_groups))), small)
         small_events, small_kib = peak_kib(small)
         big_events, big_kib = peak_kib(parquet)
+        huge_events = huge_kib = 0
+        if args.peak_events:
+            huge = folder / "huge.parquet"
+            groups = pq.ParquetFile(parquet)
+            with pq.ParquetWriter(huge, groups.schema_arrow, compression="zstd") as writer:
+                group = groups.read_row_group(0)
+                for _ in range(args.peak_events // group.num_rows):
+                    writer.write_table(group)
+            huge_events, huge_kib = peak_kib(huge)
+            huge.unlink()
         dask_wall, dask_report = dask_seconds(parquet, args.rounds)
         assert dask_report["configs"] == reports[1]["configs"]
         size_mib = {
@@ -166,14 +184,22 @@ def main() -> int:
         f"Peak memory (max RSS of a fresh process running `shoprules.simulate` on Parquet, "
         f"batches of {eventlog.BATCH_ROWS:,} rows): {small_kib / 1024:,.0f} MiB for "
         f"{small_events:,} events, {big_kib / 1024:,.0f} MiB for {big_events:,} events "
-        f"(x{big_kib / small_kib:.2f} for x{big_events / small_events:.0f} the events).",
+        f"(x{big_kib / small_kib:.2f} for x{big_events / small_events:.0f} the events)"
+        + (
+            f", {huge_kib / 1024:,.0f} MiB for {huge_events:,} events "
+            f"(x{huge_kib / big_kib:.2f} for x{huge_events / big_events:.0f})."
+            if huge_events
+            else "."
+        ),
         "",
         f"Dask, a `LocalCluster` of 2 worker processes (1 thread each), one task per row group "
         f"({eventlog.BATCH_ROWS:,} rows): {dask_wall:.2f} s against {one_wall:.2f} s in one "
         f"process: ratio **{one_wall / dask_wall:.2f}** (one process / Dask).",
         "",
         "Reproduce: `.venv/bin/python tests/bench/simulate_bench.py --events "
-        f"{n}` (writes this section).",
+        f"{n}"
+        + (f" --peak-events {args.peak_events}" if args.peak_events else "")
+        + "` (writes this section).",
     ]
     text = "\n".join(lines)
     print(text)
