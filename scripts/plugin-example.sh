@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds and tests examples/plugin-birthday the way a plugin author would: copied to a temporary
 # folder outside the repository, against the shoprules package installed in .venv, then loaded
-# through plugin_dirs by a Host.
+# through plugin_dirs by a Host. SHOPRULES_PYTHON=path/to/venv/bin/python builds against the
+# shoprules installed in that venv instead (scripts/wheel-test.sh: each installed wheel).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PY="$ROOT/.venv/bin/python"
+PY="${SHOPRULES_PYTHON:-$ROOT/.venv/bin/python}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cp -r "$ROOT/examples/plugin-birthday" "$WORK/plugin-birthday"
 cd "$WORK/plugin-birthday"
-export PATH="$ROOT/.venv/bin:$PATH"
+# shoprules from the chosen venv; cmake and ninja from .venv.
+export PATH="$(dirname "$PY"):$ROOT/.venv/bin:$PATH"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -Dshoprules_DIR="$(shoprules --cmake-dir)" >build.log 2>&1 || { cat build.log; exit 1; }
 cmake --build build >>build.log 2>&1 || { cat build.log; exit 1; }

@@ -8,7 +8,7 @@ VENV="$ROOT/.venv"
 BUILD_DIR="$ROOT/build/py"
 APT_PACKAGES=(g++ libboost-dev nlohmann-json3-dev libgtest-dev ccache clang-format python3-venv
   clang-14 libclang-rt-14-dev libsimdjson-dev libbenchmark-dev valgrind
-  postgresql zlib1g-dev)
+  chromium chromium-driver postgresql zlib1g-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -35,6 +35,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip
   "$VENV/bin/python" -m pip install -q -r requirements-dev.txt
   echo "$want" > "$stamp"
+fi
+# The django-oscar example (examples/oscar): Oscar and its pinned Django, into the same .venv.
+oscar_stamp="$VENV/.requirements-oscar.sha256"
+oscar_want="$(sha256sum examples/oscar/requirements.txt | cut -d' ' -f1)"
+if [ "$(cat "$oscar_stamp" 2>/dev/null)" != "$oscar_want" ]; then
+  say "Installing django-oscar for examples/oscar"
+  "$VENV/bin/python" -m pip install -q -r examples/oscar/requirements.txt
+  echo "$oscar_want" > "$oscar_stamp"
 fi
 export PATH="$VENV/bin:$PATH"
 

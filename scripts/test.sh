@@ -17,6 +17,9 @@ SHOPRULES_TEST_PLUGIN_DIR="$BUILD_DIR/test_plugins" python -m pytest "$@"
 say "Storefront example (FastAPI + SQLite): tests and mypy --strict"
 (cd examples/storefront && python -m pytest -q -p no:cacheprovider && mypy --strict --no-incremental storefront tests)
 
+say "django-oscar example: shoprules_oscar on Oscar's orders, vouchers and returns (SQLite)"
+(cd examples/oscar && python -m pytest -q -p no:cacheprovider)
+
 say "Out-of-tree plugin example, against the installed package"
 bash scripts/plugin-example.sh
 

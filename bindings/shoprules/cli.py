@@ -668,7 +668,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", type=int, metavar="N", help="decide under version N of --config")
     p.set_defaults(func=cmd_evaluate)
     add_version_commands(sub, common, version_options)
+    _console_parsers(sub)
     return parser
+
+
+def _console_parsers(sub: Any) -> None:
+    from .console.commands import add_parsers
+
+    add_parsers(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -137,8 +137,6 @@ class StoreFollower:
         self._conn: Any = None
         self._caught_up = threading.Event()
         self._instance = next(_instances)  # hosts of one process on one config: a row each
-        if start.connected:
-            self._write_cache(start.number, start.config_version, start.config)
         self._thread = threading.Thread(
             target=self._run, name=f"shoprules-follow:{name}", daemon=True
         )
@@ -328,12 +326,19 @@ class StoreFollower:
         )
 
     def _write_cache(self, number: int, cv: str, config: dict[str, Any]) -> None:
-        if self._cache_path is None:
-            return
-        try:
-            self._cache_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(
-                self._cache_path, _cache_payload(self._url, self.name, number, cv, config)
-            )
-        except OSError as error:
-            log.warning("cannot write the config cache %s: %s", self._cache_path, error)
+        write_cache(self._cache_path, self._url, self.name, number, cv, config)
+
+
+def write_cache(
+    path: Path | None, url: str, name: str, number: int, cv: str, config: dict[str, Any]
+) -> None:
+    """The last version seen, kept to start from when the store is away (mode 0600)."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)
+        write_atomically(path, _cache_payload(url, name, number, cv, config))
+    except OSError as error:
+        log.warning("cannot write the config cache %s: %s", path, error)

@@ -101,6 +101,11 @@ class Host(_core.Host):
         self._watcher: _Watcher | None = None
         if self._store_start is not None:
             self._store = (store_url, config_name)
+            if self._store_start.connected:  # it loaded here: the one to start from next time
+                from .follow import write_cache
+
+                s = self._store_start
+                write_cache(cache, store_url, config_name, s.number, s.config_version, s.config)
             if follow:
                 from .follow import StoreFollower
 

@@ -85,7 +85,16 @@ def connect(url: str, *, autocommit: bool = False, timeout: float = 5.0) -> Any:
     raises StoreError with one line naming the URL without its password."""
     psycopg = _psycopg()
     try:
-        return psycopg.Connection.connect(url, autocommit=autocommit, connect_timeout=timeout)
+        return psycopg.Connection.connect(
+            url,
+            autocommit=autocommit,
+            connect_timeout=max(int(timeout), 1),
+            # a server gone without a word (a dead network path) is noticed in seconds
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=3,
+        )
     except psycopg.Error as error:
         raise StoreError(f"{redact(url)}: cannot connect: {_scrub(str(error), url)}") from None
 
@@ -406,7 +415,9 @@ class StoreSource:
                     parent = version_of(last, None) if last else None
                     config, extra = change(copy_json(parent.config) if parent else None)
                     result = check(config, Path("config"), self.plugin_dirs)
-                    server_now = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+                    server_now = conn.execute("SELECT now()").fetchone()[
+                        0
+                    ]  # this transaction's time
                     effective = at or server_now
                     if parent and parent.effective_at > effective:
                         effective = parent.effective_at  # never before its parent

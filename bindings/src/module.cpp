@@ -231,8 +231,14 @@ class PyHost {
   }
 
   std::string reload(const py::object& config) {
-    if (config.is_none()) return host_.reload();
+    // Building a snapshot (reading files, loading plugins, checking params) needs no Python:
+    // other threads keep evaluating meanwhile, as a store follower reloads in the background.
+    if (config.is_none()) {
+      py::gil_scoped_release release;
+      return host_.reload();
+    }
     ConfigArg arg = read_config_arg(config);
+    py::gil_scoped_release release;
     return host_.reload(std::move(arg.source), std::move(arg.file));
   }
 

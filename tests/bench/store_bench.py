@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -171,7 +172,8 @@ time from an edit's commit until a process's `evaluate` names the new `config_ve
 ({prop["n"]} measurements). The edit itself (validate, one transaction) took
 {prop["commit_p50"]:.1f} ms (median) before that. `evaluate`: CPU time of the evaluating
 thread per call (so other programs on the machine don't count), the least of 41 rounds of 5,000,
-file and store hosts interleaved, the same config and event.
+file and store hosts interleaved, the same config and event. Machine: {os.cpu_count()} cores,
+load average {os.getloadavg()[0]:.1f} at the end of the run (shared with other work).
 
 | figure | this run | goal |
 |---|---|---|

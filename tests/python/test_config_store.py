@@ -109,7 +109,10 @@ def test_push_history_export_diff_rollback(store: str, tmp_path: Path) -> None:
     f.write_text(json.dumps({"seed": "staging"}))
     out = run("push", str(f), "--config", store, "--config-name", "staging")
     assert out.returncode == 0, out.stderr
-    assert [v["number"] for v in versions(store, "staging")] == [1]
+    assert "version 1 made" in out.stdout and "in force at" not in out.stdout  # now, not later
+    made = open_source(store, "staging").push({"seed": "again"}, author="t")
+    assert made.in_force and not made.scheduled and made.effective_at == made.made_at
+    assert [v["number"] for v in versions(store, "staging")] == [2, 1]
     assert len(versions(store)) == 4
 
 
@@ -327,6 +330,8 @@ def test_a_process_down_at_the_time_starts_on_the_scheduled_version(store: str) 
 def test_the_cache_when_the_store_is_away(store: str, tmp_path: Path) -> None:
     cache = tmp_path / "cache" / "main.json"
     host = shoprules.Host(config=store, cache_path=cache, follow=False)
+    assert json.loads(cache.read_text())["number"] == 1  # written when read, followed or not
+    assert (cache.stat().st_mode & 0o777) == 0o600
     host2 = shoprules.Host(config=store, cache_path=cache, check_seconds=60)
     assert run("set", "returns.window.days", "30", "--config", store).returncode == 0
     wait_for(lambda: json.loads(cache.read_text())["number"] == 2)
