@@ -8,7 +8,7 @@ VENV="$ROOT/.venv"
 BUILD_DIR="$ROOT/build/py"
 APT_PACKAGES=(g++ libboost-dev nlohmann-json3-dev libgtest-dev ccache clang-format python3-venv
   clang-14 libclang-rt-14-dev libsimdjson-dev libbenchmark-dev valgrind
-  chromium chromium-driver postgresql)
+  chromium chromium-driver postgresql zlib1g-dev)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

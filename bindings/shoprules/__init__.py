@@ -20,6 +20,7 @@ from ._core import (
     RuleError,
     abi_key,
 )
+from .eventlog import EventLogError, convert, simulate
 from .host import Host
 
 __version__ = "0.1.0"
@@ -29,14 +30,17 @@ __all__ = [
     "ConfigError",
     "Decision",
     "Error",
+    "EventLogError",
     "Host",
     "InvalidEvent",
     "PluginLoadError",
     "RuleError",
     "abi_key",
     "cmake_dir",
+    "convert",
     "include_dir",
     "plugin_dir",
+    "simulate",
 ]
 
 _HERE = Path(__file__).resolve().parent

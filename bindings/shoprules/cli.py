@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, _core, cmake_dir, report
+from . import __version__, _core, cmake_dir, eventlog, report
 from .config_edit import InputError, _user, audit_log_path, read_json
 from .configs import is_store_url, open_source, parse_at, read_config_file
 from .host import Host
@@ -234,9 +234,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    events = Path(args.events)
-    if not events.is_file():
-        raise InputError(f"{events}: no such event log")
     if args.against and not args.config:
         raise UsageError("--against needs --config: two configs to compare")
     progress = not args.no_progress and not args.json and sys.stderr.isatty()
@@ -253,17 +250,23 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 against = source.version(args.against_version).config
         finally:
             source.close()
-    result = _core.simulate(
-        events,
-        config,
-        against,
-        args.plugin_dir,
-        args.threads,
-        progress,
-        args.label_cost,
-        args.pickup_cost,
-        args.upgrade_cost,
-    )
+    options = {
+        "plugin_dirs": args.plugin_dir,
+        "label_cost": args.label_cost,
+        "pickup_cost": args.pickup_cost,
+        "upgrade_cost": args.upgrade_cost,
+    }
+    if args.dask:
+        result = _simulate_on_dask(args, config, against, options, progress)
+    else:
+        result = eventlog.simulate(
+            args.events,
+            config,
+            against,
+            threads=args.threads,
+            progress=progress,
+            **options,
+        )
     names = [Path(args.config).name if args.config else "defaults"]
     if args.version is not None:
         names[0] = f"version {args.version}"
@@ -279,6 +282,55 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(report.text(result, names))
         if args.html:
             print(f"\nHTML report: {args.html}")
+    return EXIT_OK
+
+
+def _simulate_on_dask(
+    args: argparse.Namespace, config: Any, against: Any, options: dict[str, Any], bar: bool
+) -> Any:
+    """The replay on a Dask scheduler; a store's version was read here, once, and travels as
+    JSON like a file config."""
+    try:
+        from distributed import Client
+
+        from . import dask as on_dask
+    except ImportError:
+        raise InputError("--dask needs dask: pip install 'shoprules[dask]'") from None
+
+    def progress(done: int, total: int, lines: int) -> None:
+        share = done / total if total else 1.0
+        print(f"\rsimulate on dask: {share:4.0%}  {lines:,} lines", end="", file=sys.stderr)
+
+    try:
+        client = Client(args.dask, timeout="5s")
+    except OSError as error:
+        raise InputError(f"--dask {args.dask}: cannot reach the scheduler ({error})") from None
+    with client:
+        result = on_dask.simulate(
+            args.events,
+            config,
+            against,
+            client=client,
+            threads=args.threads or 1,
+            progress=progress if bar else None,
+            **options,
+        )
+    if bar:
+        print(file=sys.stderr)
+    return result
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    result = eventlog.convert(args.src, args.dst)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return EXIT_OK
+    print(
+        f"{args.dst}: {result['rows']:,} events from {result['lines']:,} lines of {args.src}; "
+        f"{result['bad_lines']:,} lines left out"
+    )
+    for bad in result["bad_examples"]:
+        print(f"  line {bad['line']}: {bad['error']}")
     return EXIT_OK
 
 
@@ -562,10 +614,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "simulate",
-        help="replay a JSONL event log; counts and money by action and rule, and the difference "
-        "between two configs",
+        help="replay an event log (JSON lines, .jsonl.gz, Parquet; a file, a folder or a glob); "
+        "counts and money by action and rule, and the difference between two configs",
     )
-    p.add_argument("events", metavar="EVENTS.jsonl", help="one event per line")
+    p.add_argument(
+        "events",
+        metavar="EVENTS",
+        help="a .jsonl, .jsonl.gz or .parquet file, a folder of them, or a quoted glob",
+    )
     common(p)
     p.add_argument("--against", metavar="G", help="a second config to compare with --config")
     p.add_argument("--threads", type=int, default=0, metavar="N", help="worker threads (0: all)")
@@ -590,7 +646,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--html", metavar="FILE", help="also write an HTML report with a chart")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on a terminal")
+    p.add_argument(
+        "--dask",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask scheduler: one task per file or Parquet row group (workers need "
+        "shoprules, the plugins and the files at the same paths)",
+    )
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser(
+        "convert", help="write a JSON-lines event log (.jsonl or .jsonl.gz) as a Parquet log"
+    )
+    p.add_argument("src", metavar="EVENTS.jsonl", help="one event per line; gzip or not")
+    p.add_argument("dst", metavar="EVENTS.parquet")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts")
+    p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("evaluate", help="print the decision for an event, with its trace")
     p.add_argument("event", metavar="EVENT.json")

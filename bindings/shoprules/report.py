@@ -58,7 +58,9 @@ def summary_line(report: dict[str, Any]) -> str:
 def text(report: dict[str, Any], names: list[str]) -> str:
     out = [summary_line(report)]
     for bad in report["bad_examples"]:
-        out.append(f"  line {bad['line']}: {bad['error']}")
+        where = f"{bad['file']}: " if "file" in bad else ""
+        number = f"line {bad['line']}" if "line" in bad else f"row {bad['row']}"
+        out.append(f"  {where}{number}: {bad['error']}")
     if report["bad_lines"] > len(report["bad_examples"]):
         out.append(f"  ... and {report['bad_lines'] - len(report['bad_examples'])} more")
     configs = report["configs"]

@@ -16,6 +16,7 @@
 #include "shoprules/host/simulate.hpp"
 #include "shoprules/money.hpp"
 #include "shoprules/plugin.hpp"
+#include "simulation.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -357,6 +358,7 @@ PYBIND11_MODULE(_core, m) {
       m, "RuleError", py::make_tuple(g_exc->error),
       "A rule failed and its plugin's on_error is \"fail\"; .plugin and .rule name it.");
   py::register_exception_translator(&translate_exceptions);
+  bind_simulation(m, g_exc->error);
 
   py::class_<PyAction>(m, "Action", "One thing the shop should do for the customer.")
       .def_property_readonly("type", [](const PyAction& a) { return a.action().type; })

@@ -1,8 +1,10 @@
-// simulate: a reader thread cuts the log into chunks of whole lines; workers parse, evaluate and
-// tally them; the tallies are merged at the end, so no lock is taken per event.
+// simulate: the feeding thread cuts JSON-lines logs into chunks of whole lines, or hands over
+// Arrow record batches; workers read, evaluate and tally them; the tallies are merged at the end,
+// so no lock is taken per event.
 #include "shoprules/host/simulate.hpp"
 
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
@@ -15,12 +17,15 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "shoprules/goodwill.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
+#include "shoprules/host/event_arrow.hpp"
 #include "shoprules/host/event_line.hpp"
 #include "shoprules/host/isolation.hpp"
 #include "shoprules/host/limits.hpp"
@@ -59,17 +64,33 @@ struct ConfigTally {
   }
 };
 
+/// A bad line or row, quoted by its source and number.
+struct BadExample {
+  std::string file;
+  std::int64_t number = 0;
+  bool row = false;  // a Parquet row (0-based), else a JSON line (1-based)
+  std::string error;
+
+  bool operator<(const BadExample& o) const {
+    return std::tie(file, number) < std::tie(o.file, o.number);
+  }
+};
+
 struct WorkerResult {
   std::vector<ConfigTally> configs;
   std::int64_t events = 0, bad = 0;
-  std::vector<std::pair<std::int64_t, std::string>> bad_examples;
+  std::vector<BadExample> bad_examples;
   std::int64_t first_at = INT64_MAX, last_at = INT64_MIN;
 };
 
+/// One piece of work: whole JSON lines, or an Arrow batch.
 struct Chunk {
   std::string text;
-  std::int64_t first_line = 1;
+  std::shared_ptr<const ArrowEventBatch> batch;
+  std::shared_ptr<const std::string> source;
+  std::int64_t first_line = 1;  // of the text (1-based), or the batch's first row (0-based)
   std::int64_t lines = 0;
+  std::uint64_t bytes = 0;  // the share of the source it stands for, for progress
 };
 
 /// What the workers have finished, for the progress line.
@@ -82,9 +103,10 @@ struct Progress {
 /// A bounded queue: the reader waits when the workers fall behind, so memory stays flat.
 class ChunkQueue {
  public:
+  explicit ChunkQueue(std::size_t max) : max_(max) {}
   void push(Chunk c) {
     std::unique_lock lock(mutex_);
-    space_.wait(lock, [&] { return chunks_.size() < kMax; });
+    space_.wait(lock, [&] { return chunks_.size() < max_; });
     chunks_.push_back(std::move(c));
     ready_.notify_one();
   }
@@ -104,7 +126,7 @@ class ChunkQueue {
   }
 
  private:
-  static constexpr std::size_t kMax = 16;
+  const std::size_t max_;
   std::mutex mutex_;
   std::condition_variable ready_, space_;
   std::deque<Chunk> chunks_;
@@ -168,16 +190,32 @@ class Worker {
     Chunk chunk;
     while (queue.pop(chunk)) {
       if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
-      std::int64_t line_no = chunk.first_line;
-      std::string_view text = chunk.text;
-      while (!text.empty()) {
-        std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        line_one(line, line_no++);
-        if (end == std::string_view::npos) break;
-        text.remove_prefix(end + 1);
+      source_ = chunk.source.get();
+      if (chunk.batch) {
+        row_ = true;
+        const std::int64_t rows = chunk.batch->rows();
+        for (std::int64_t r = 0; r < rows; ++r) {
+          std::string error = chunk.batch->read(r, event_);
+          const std::int64_t row_no = chunk.first_line + r;
+          if (!error.empty())
+            bad(row_no, std::move(error));
+          else
+            event_one(row_no);
+        }
+      } else {
+        row_ = false;
+        std::int64_t line_no = chunk.first_line;
+        std::string_view text = chunk.text;
+        while (!text.empty()) {
+          std::size_t end = text.find('\n');
+          std::string_view line = text.substr(0, end);
+          line_one(line, line_no++);
+          if (end == std::string_view::npos) break;
+          text.remove_prefix(end + 1);
+        }
       }
-      progress.bytes += chunk.text.size();
+      chunk.batch.reset();  // the batch's memory goes back before the next is taken
+      progress.bytes += chunk.bytes;
       progress.lines += chunk.lines;
     }
     flush_batch();
@@ -189,7 +227,8 @@ class Worker {
   void bad(std::int64_t line_no, std::string error) {
     ++result.bad;
     if (result.bad_examples.size() < options_.bad_lines_listed)
-      result.bad_examples.emplace_back(line_no, std::move(error));
+      result.bad_examples.push_back(
+          {source_ ? *source_ : std::string(), line_no, row_, std::move(error)});
   }
 
   void line_one(std::string_view line, std::int64_t line_no) {
@@ -198,6 +237,10 @@ class Worker {
     if (batch_) return line_batched(line, line_no);
     if (std::string error = reader_.read(line, event_); !error.empty())
       return bad(line_no, std::move(error));
+    event_one(line_no);
+  }
+
+  void event_one(std::int64_t line_no) {
     stores_.clear();
     for (const ConfigSnapshot* config : configs_) {
       const StoreConfig* store = config->find(event_.store);
@@ -300,6 +343,8 @@ class Worker {
   Event event_;
   Decision decision_;
   std::vector<const StoreConfig*> stores_;
+  const std::string* source_ = nullptr;
+  bool row_ = false;
 };
 
 void draw_progress(std::uint64_t done, std::uint64_t total, std::int64_t lines, double seconds,
@@ -351,148 +396,274 @@ json config_json(const ConfigSnapshot& snap, const ConfigTally& t) {
 
 }  // namespace
 
-json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
-              const ConfigSnapshot* against, const SimulationOptions& options) {
-  std::ifstream in(events, std::ios::binary);
-  if (!in) throw std::runtime_error(events.string() + ": cannot read the event log");
-  std::error_code ec;
-  const std::uint64_t total = std::filesystem::file_size(events, ec);
-
-  std::vector<const ConfigSnapshot*> configs = {&config};
-  if (against) configs.push_back(against);
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  threads = std::max(1u, threads);
-
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+struct Simulation::Impl {
+  std::vector<const ConfigSnapshot*> configs;
+  SimulationOptions options;
+  unsigned threads;
   ChunkQueue queue;
   Progress progress;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) {
-    workers.push_back(std::make_unique<Worker>(configs, options));
-    pool.emplace_back([&queue, &progress, w = workers.back().get()] { w->run(queue, progress); });
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::uint64_t total = 0, pushed = 0;  // bytes: of every source, handed to the workers
+  std::int64_t lines = 0;               // lines and rows handed to the workers, or dropped
+  double drawn = 0, reported = 0;
+  bool started = false, stopped = false;
+  std::exception_ptr callback_error;
+  WorkerResult reader;  // lines the reader drops itself (too long)
+  std::vector<std::shared_ptr<const std::string>> sources;  // fed with at least a line or row
+
+  Impl(const ConfigSnapshot& config, const ConfigSnapshot* against, const SimulationOptions& o)
+      : options(o),
+        threads(std::max(1u, o.threads ? o.threads : std::thread::hardware_concurrency())),
+        queue(2 * threads + 2) {
+    configs.push_back(&config);
+    if (against) configs.push_back(against);
+    for (unsigned t = 0; t < threads; ++t) {
+      workers.push_back(std::make_unique<Worker>(configs, options));
+      pool.emplace_back([this, w = workers.back().get()] { w->run(queue, progress); });
+    }
+  }
+  ~Impl() {
+    progress.cancelled = true;  // a replay dropped part-way: the workers skip what is queued
+    stop();
   }
 
-  // The caller hears how far the workers are; a "no" from it stops them after their chunk.
-  // A callback that throws cancels too; its exception leaves simulate once the workers stopped.
-  double reported = 0;
-  std::exception_ptr callback_error;
-  auto report_progress = [&](std::uint64_t done, std::int64_t lines) {
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    queue.close();
+    for (auto& t : pool) t.join();
+  }
+
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  // The caller hears how far the workers are; a "no" from it stops them after their piece.
+  // A callback that throws cancels too; its exception leaves the replay's next call.
+  void report(std::uint64_t done, std::int64_t done_lines) {
     if (!options.on_progress || progress.cancelled) return;
     reported = elapsed();
     try {
-      if (!options.on_progress(SimulationProgress{done, total, lines})) progress.cancelled = true;
+      if (!options.on_progress(SimulationProgress{done, total, done_lines}))
+        progress.cancelled = true;
     } catch (...) {
       callback_error = std::current_exception();
       progress.cancelled = true;
     }
-  };
-  report_progress(0, 0);
+  }
 
-  constexpr std::size_t kBlock = 1 << 20;
-  std::string carry;
-  std::int64_t next_line = 1;
-  std::uint64_t pushed = 0;  // bytes handed to the workers
-  double drawn = 0;
-  // A line longer than the limit is dropped as it streams by, never held whole.
-  bool skipping = false;
-  std::vector<std::int64_t> too_long_lines;
-  while (in && !progress.cancelled) {
-    std::string block = std::move(carry);
-    carry.clear();
-    const std::size_t kept = block.size();
-    block.resize(kept + kBlock);
-    in.read(block.data() + kept, kBlock);
-    const auto got = static_cast<std::size_t>(in.gcount());
-    block.resize(kept + got);
-    if (skipping) {
-      const std::size_t end = block.find('\n');
-      if (end == std::string::npos && in) continue;  // still inside the long line
-      too_long_lines.push_back(next_line++);
-      skipping = false;
-      block.erase(0, end == std::string::npos ? block.size() : end + 1);
-    }
-    if (in) {  // more to come: hand over whole lines only
-      std::size_t last = block.rfind('\n');
-      if (last == std::string::npos) {
-        if (block.size() > kMaxEventLineBytes)
-          skipping = true;
-        else
-          carry = std::move(block);
-        continue;
-      }
-      carry = block.substr(last + 1);
-      block.resize(last + 1);
-    }
-    const auto lines = static_cast<std::int64_t>(std::count(block.begin(), block.end(), '\n'));
-    const bool tail = !block.empty() && block.back() != '\n';
-    const std::int64_t count = lines + (tail ? 1 : 0);
-    pushed += block.size();
-    queue.push(Chunk{std::move(block), next_line, count});
-    next_line += count;
+  void begin() {
+    if (started) return;
+    started = true;
+    report(0, 0);
+  }
+
+  void tick() {
     if (options.progress && elapsed() - drawn >= 0.2) {
       drawn = elapsed();
       draw_progress(progress.bytes, total, progress.lines, drawn, false);
     }
-    if (elapsed() - reported >= 0.1) report_progress(progress.bytes, progress.lines);
+    if (options.on_progress && elapsed() - reported >= 0.1) report(progress.bytes, progress.lines);
   }
-  queue.close();
-  // The reader is done; keep the line moving until the workers are too.
-  while ((options.progress || options.on_progress) && progress.bytes < pushed &&
-         !progress.cancelled) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(options.on_progress ? 100 : 200));
-    if (options.progress) draw_progress(progress.bytes, total, progress.lines, elapsed(), false);
-    report_progress(progress.bytes, progress.lines);
-  }
-  for (auto& t : pool) t.join();
-  const double seconds = elapsed();
-  if (!progress.cancelled) {
-    if (options.progress) draw_progress(total, total, next_line - 1, seconds, true);
-    report_progress(pushed, next_line - 1);
-  }
-  if (progress.cancelled) {
+
+  [[noreturn]] void throw_cancelled() {
+    stop();
     if (options.progress) std::fputs("\n", stderr);
-    if (callback_error) std::rethrow_exception(callback_error);
+    if (callback_error) std::rethrow_exception(std::exchange(callback_error, nullptr));
     throw SimulationCancelled();
   }
 
-  WorkerResult all;
-  all.configs.resize(configs.size());
-  all.bad = static_cast<std::int64_t>(too_long_lines.size());
-  for (std::int64_t line : too_long_lines) all.bad_examples.emplace_back(line, too_long());
-  for (auto& w : workers) {
-    WorkerResult& r = w->result;
-    all.events += r.events;
-    all.bad += r.bad;
-    all.bad_examples.insert(all.bad_examples.end(), r.bad_examples.begin(), r.bad_examples.end());
-    all.first_at = std::min(all.first_at, r.first_at);
-    all.last_at = std::max(all.last_at, r.last_at);
-    for (std::size_t k = 0; k < configs.size(); ++k) all.configs[k].add(r.configs[k]);
+  void push(Chunk c) {
+    if (progress.cancelled) throw_cancelled();
+    pushed += c.bytes;
+    lines += c.lines;
+    if (c.lines && (sources.empty() || *sources.back() != *c.source)) sources.push_back(c.source);
+    queue.push(std::move(c));
+    tick();
   }
-  std::sort(all.bad_examples.begin(), all.bad_examples.end());
-  if (all.bad_examples.size() > options.bad_lines_listed)
-    all.bad_examples.resize(options.bad_lines_listed);
 
-  json bad = json::array();
-  for (const auto& [line, error] : all.bad_examples)
-    bad.push_back({{"line", line}, {"error", error}});
-  json report = {{"file", events.string()},
-                 {"lines", next_line - 1},
-                 {"events", all.events},
-                 {"bad_lines", all.bad},
-                 {"bad_examples", bad},
-                 {"seconds", seconds},
-                 {"events_per_second", seconds > 0 ? static_cast<double>(all.events) / seconds : 0},
-                 {"first_at", all.events ? json(iso_time(all.first_at)) : json(nullptr)},
-                 {"last_at", all.events ? json(iso_time(all.last_at)) : json(nullptr)},
-                 {"days", all.events ? (all.last_at - all.first_at + 86399) / 86400 : 0},
-                 {"configs", json::array()}};
-  for (std::size_t k = 0; k < configs.size(); ++k)
-    report["configs"].push_back(config_json(*configs[k], all.configs[k]));
-  return report;
+  void add_jsonl(const std::filesystem::path& file) {
+    begin();
+    gzFile in = gzopen(file.c_str(), "rb");
+    if (!in) throw EventLogError(file.string() + ": cannot read the event log");
+    std::unique_ptr<gzFile_s, int (*)(gzFile)> closer(in, gzclose);
+    gzbuffer(in, 1 << 17);
+    auto source = std::make_shared<const std::string>(file.string());
+
+    constexpr std::size_t kBlock = 1 << 20;
+    std::string carry;
+    std::int64_t next_line = 1;
+    std::uint64_t consumed = 0;  // bytes of the file (compressed, if it is) read so far
+    // A line longer than the limit is dropped as it streams by, never held whole.
+    bool skipping = false, more = true;
+    while (more) {
+      if (progress.cancelled) throw_cancelled();
+      std::string block = std::move(carry);
+      carry.clear();
+      const std::size_t kept = block.size();
+      block.resize(kept + kBlock);
+      const int got = gzread(in, block.data() + kept, static_cast<unsigned>(kBlock));
+      if (got < 0) {
+        int code = 0;
+        throw EventLogError(file.string() + ": cannot read the event log: " + gzerror(in, &code));
+      }
+      more = got > 0;
+      if (!more) {  // zlib reports a compressed stream cut short only as a soft error
+        int code = Z_OK;
+        const char* message = gzerror(in, &code);
+        if (code != Z_OK)
+          throw EventLogError(file.string() + ": cannot read the event log: " + message);
+      }
+      block.resize(kept + static_cast<std::size_t>(got));
+      const auto offset = static_cast<std::uint64_t>(std::max<z_off_t>(0, gzoffset(in)));
+      const std::uint64_t bytes = offset > consumed ? offset - consumed : 0;
+      consumed = std::max(consumed, offset);
+      if (skipping) {
+        const std::size_t end = block.find('\n');
+        if (end == std::string::npos && more) continue;  // still inside the long line
+        ++reader.bad;
+        if (reader.bad_examples.size() < options.bad_lines_listed)
+          reader.bad_examples.push_back({*source, next_line, false, too_long()});
+        ++next_line;
+        ++lines;
+        skipping = false;
+        block.erase(0, end == std::string::npos ? block.size() : end + 1);
+      }
+      if (more) {  // more to come: hand over whole lines only
+        std::size_t last = block.rfind('\n');
+        if (last == std::string::npos) {
+          if (block.size() > kMaxEventLineBytes)
+            skipping = true;
+          else
+            carry = std::move(block);
+          continue;
+        }
+        carry = block.substr(last + 1);
+        block.resize(last + 1);
+      }
+      const auto count_lines =
+          static_cast<std::int64_t>(std::count(block.begin(), block.end(), '\n'));
+      const bool tail = !block.empty() && block.back() != '\n';
+      const std::int64_t count = count_lines + (tail ? 1 : 0);
+      if (count == 0 && bytes == 0) continue;
+      Chunk c;
+      c.text = std::move(block);
+      c.source = source;
+      c.first_line = next_line;
+      c.lines = count;
+      c.bytes = bytes;
+      push(std::move(c));
+      next_line += count;
+    }
+  }
+
+  json finish(const std::string& name) {
+    begin();
+    queue.close();
+    // The feeding is done; keep the line moving until the workers are too.
+    while ((options.progress || options.on_progress) && progress.bytes < pushed &&
+           !progress.cancelled) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options.on_progress ? 100 : 200));
+      if (options.progress) draw_progress(progress.bytes, total, progress.lines, elapsed(), false);
+      report(progress.bytes, progress.lines);
+    }
+    stop();
+    const double seconds = elapsed();
+    if (!progress.cancelled) {
+      const std::uint64_t end = std::max(total, pushed);
+      if (options.progress) draw_progress(end, end, lines, seconds, true);
+      report(end, lines);
+    }
+    if (progress.cancelled) throw_cancelled();
+
+    WorkerResult all = std::move(reader);
+    all.configs.resize(configs.size());
+    for (auto& w : workers) {
+      WorkerResult& r = w->result;
+      all.events += r.events;
+      all.bad += r.bad;
+      all.bad_examples.insert(all.bad_examples.end(), r.bad_examples.begin(), r.bad_examples.end());
+      all.first_at = std::min(all.first_at, r.first_at);
+      all.last_at = std::max(all.last_at, r.last_at);
+      for (std::size_t k = 0; k < configs.size(); ++k) all.configs[k].add(r.configs[k]);
+    }
+    std::sort(all.bad_examples.begin(), all.bad_examples.end());
+    if (all.bad_examples.size() > options.bad_lines_listed)
+      all.bad_examples.resize(options.bad_lines_listed);
+
+    // A replay of several files names the file of each bad line; of one, the line is enough.
+    std::vector<std::string> files;
+    for (const auto& s : sources) files.push_back(*s);
+    std::sort(files.begin(), files.end());
+    const bool named = std::unique(files.begin(), files.end()) - files.begin() > 1;
+    json bad = json::array();
+    for (const BadExample& b : all.bad_examples) {
+      json example = {{b.row ? "row" : "line", b.number}, {"error", b.error}};
+      if (named) example["file"] = b.file;
+      bad.push_back(std::move(example));
+    }
+    json report = {
+        {"file", name},
+        {"lines", lines},
+        {"events", all.events},
+        {"bad_lines", all.bad},
+        {"bad_examples", bad},
+        {"seconds", seconds},
+        {"events_per_second", seconds > 0 ? static_cast<double>(all.events) / seconds : 0},
+        {"first_at", all.events ? json(iso_time(all.first_at)) : json(nullptr)},
+        {"last_at", all.events ? json(iso_time(all.last_at)) : json(nullptr)},
+        {"days", all.events ? (all.last_at - all.first_at + 86399) / 86400 : 0},
+        {"configs", json::array()}};
+    for (std::size_t k = 0; k < configs.size(); ++k)
+      report["configs"].push_back(config_json(*configs[k], all.configs[k]));
+    return report;
+  }
+};
+
+Simulation::Simulation(const ConfigSnapshot& config, const ConfigSnapshot* against,
+                       const SimulationOptions& options)
+    : impl_(std::make_unique<Impl>(config, against, options)) {}
+
+Simulation::~Simulation() = default;
+
+void Simulation::expect_bytes(std::uint64_t total) {
+  impl_->total = total;
+  impl_->begin();
+}
+
+void Simulation::add_jsonl(const std::filesystem::path& file) {
+  impl_->add_jsonl(file);
+}
+
+void Simulation::add_arrow(std::unique_ptr<ArrowEventBatch> batch, const std::string& source,
+                           std::int64_t first_row, std::uint64_t bytes) {
+  impl_->begin();
+  Chunk c;
+  c.lines = batch->rows();
+  c.batch = std::move(batch);
+  c.source = std::make_shared<const std::string>(source);
+  c.first_line = first_row;
+  c.bytes = bytes;
+  impl_->push(std::move(c));
+}
+
+void Simulation::cancel() {
+  impl_->progress.cancelled = true;
+}
+
+json Simulation::finish(const std::string& name) {
+  return impl_->finish(name);
+}
+
+json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
+              const ConfigSnapshot* against, const SimulationOptions& options) {
+  Simulation sim(config, against, options);
+  std::error_code ec;
+  sim.expect_bytes(std::filesystem::file_size(events, ec));
+  sim.add_jsonl(events);
+  return sim.finish(events.string());
 }
 
 }  // namespace shoprules::host

@@ -3,7 +3,8 @@
 // A Node adapter provides: is_null(), is_object(), is_list(), get(Key) -> std::optional<Node>,
 // size(), each(f) (calls f(Node) for every list item, in order), string(std::string_view&),
 // boolean(bool&), integer(std::int64_t&) -> IntRead,
-// and describe() for error messages. Strings the adapter returns must outlive the Event.
+// and describe() for error messages; optionally seconds(std::int64_t&) -> bool for typed times.
+// Strings the adapter returns must outlive the Event.
 #pragma once
 
 #include <cstdint>
@@ -176,8 +177,14 @@ class EventReader {
       if (required) fail(path.child(k), "is required");
       return {};
     }
-    std::string_view s;
     Timestamp t;
+    if constexpr (requires(std::int64_t & out) { n->seconds(out); }) {
+      if (n->seconds(t.seconds)) {  // an input with typed times (Arrow timestamps)
+        t.present = true;
+        return t;
+      }
+    }
+    std::string_view s;
     if (!n->string(s) || !parse_time(s, t.seconds))
       fail(path.child(k),
            "expected an ISO-8601 time such as 2026-11-23T10:00:00Z, got " + n->describe());

@@ -1,15 +1,24 @@
-// Replaying a JSONL event log through one or two config snapshots, on worker threads.
+// Replaying event logs (JSON lines, gzip-compressed or not, and Arrow record batches read from
+// Parquet) through one or two config snapshots, on worker threads.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "shoprules/host/config.hpp"
+#include "shoprules/host/event_arrow.hpp"
 
 namespace shoprules::host {
+
+/// An event log that cannot be read at all (missing, not gzip though named so, truncated).
+class EventLogError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// What the shop pays for things actions do not price themselves, in minor units.
 struct SimulationCosts {
@@ -46,11 +55,45 @@ struct SimulationOptions {
 /// Evaluates every line of `events` (one event object per line; blank lines skipped) under
 /// `config` and, if given, `against`. A line that is not JSON or not a valid event is counted and
 /// quoted by line number, never fatal. Returns the report as JSON:
-/// {file, lines, events, bad_lines, bad_examples: [{line, error}], seconds, events_per_second,
+/// {file, lines, events, bad_lines, bad_examples: [{line | row, error, file (when several)}],
+///  seconds,
+///  events_per_second,
 ///  first_at, last_at, days, configs: [{config_version, by_type, by_rule, goodwill, points,
 ///  rule_errors}, ...]} where by_type and by_rule map a name to {count, money: {currency: amount}}.
-/// Throws std::runtime_error when the file cannot be read, SimulationCancelled when cancelled.
+/// Throws EventLogError when the file cannot be read, SimulationCancelled when cancelled.
 nlohmann::json simulate(const std::filesystem::path& events, const ConfigSnapshot& config,
                         const ConfigSnapshot* against, const SimulationOptions& options);
+
+/// A replay fed piece by piece: JSON-lines files and Arrow batches from any number of sources,
+/// evaluated on worker threads while the caller reads the next piece. The queue between the
+/// caller and the workers holds at most 2 x threads + 2 pieces, so memory stays bounded by the
+/// piece size (1 MiB of lines, or one batch), not by the log.
+class Simulation {
+ public:
+  Simulation(const ConfigSnapshot& config, const ConfigSnapshot* against,
+             const SimulationOptions& options);
+  /// Stops the workers; a replay not finished is dropped.
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  /// The total the progress reports count towards (bytes of every source).
+  void expect_bytes(std::uint64_t total);
+  /// Reads a JSON-lines file (gzip-compressed or not: the content says) into the workers.
+  /// Throws EventLogError when it cannot be read, SimulationCancelled when cancelled.
+  void add_jsonl(const std::filesystem::path& file);
+  /// Hands an Arrow batch to the workers: rows `first_row`.. of `source`, standing for `bytes`
+  /// of it in progress reports. Throws SimulationCancelled when cancelled.
+  void add_arrow(std::unique_ptr<ArrowEventBatch> batch, const std::string& source,
+                 std::int64_t first_row, std::uint64_t bytes);
+  /// Stops the workers after the piece they hold; finish() then throws SimulationCancelled.
+  void cancel();
+  /// Waits for the workers and returns the report (see simulate); `name` is its "file".
+  nlohmann::json finish(const std::string& name);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace shoprules::host

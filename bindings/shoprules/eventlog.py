@@ -1,0 +1,452 @@
+"""Event logs of any size: JSON lines (also .jsonl.gz) and Parquet, one file, a folder or a glob.
+
+`simulate(source, config, against=None, ...)` replays them through the C++ host and returns the
+report that `shoprules simulate --json` prints. Parquet files are read with pyarrow in record
+batches that go to the C++ side through the Arrow C data interface, with no JSON in between
+(`pip install shoprules[parquet]`). `convert` writes a Parquet log from JSON lines.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import _core
+
+EventLogError = _core.EventLogError
+
+#: Rows per record batch read from Parquet (and per row group written by `convert`): what bounds
+#: the memory of a replay, with the queue of 2 x threads + 2 batches between reader and workers.
+BATCH_ROWS = 65536
+PARQUET_SUFFIXES = (".parquet", ".pq")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
+
+Progress = Callable[[int, int, int], object]
+
+#: With simulate(..., cache=True), Parquet logs stay in memory between replays in this process
+#: (the console's repeated what-ifs on one log): their decoded record batches, keyed by file,
+#: size and modification time, at most CACHE_BYTES in all, the least recently used dropped
+#: first; a log larger than that is read again each time. SHOPRULES_SIMULATE_CACHE_MB sets it.
+CACHE_BYTES = int(os.environ.get("SHOPRULES_SIMULATE_CACHE_MB", "1024")) << 20
+_cache: OrderedDict[tuple[Any, ...], tuple[list[tuple[Any, int, int]], int]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_bytes() -> int:
+    """Bytes of record batches the cache holds now."""
+    with _cache_lock:
+        return sum(size for _, size in _cache.values())
+
+
+def clear_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise EventLogError(
+            "reading Parquet needs pyarrow: pip install 'shoprules[parquet]'"
+        ) from None
+    return pyarrow
+
+
+def event_schema() -> Any:
+    """The Arrow schema of an event log: the event's JSON shape as nested Arrow types.
+
+    Times are ISO-8601 strings (timestamp columns are read too), money and counts int64.
+    """
+    pa = _pyarrow()
+    s, i, b = pa.string(), pa.int64(), pa.bool_()
+    texts = pa.list_(s)
+
+    def struct(*fields: tuple[str, Any]) -> Any:
+        return pa.struct([pa.field(n, t) for n, t in fields])
+
+    customer = struct(
+        ("id", s),
+        ("since", s),
+        ("orders", i),
+        ("lifetime_spend", i),
+        ("returns", i),
+        ("returned_value", i),
+        ("tier", s),
+        ("vip", b),
+        ("points", i),
+        ("household", texts),
+        ("goodwill_last_90d", i),
+        ("tags", texts),
+    )
+    order_line = struct(
+        ("sku", s), ("category", s), ("price", i), ("qty", i), ("final_sale", b), ("size", s)
+    )
+    order = struct(
+        ("id", s),
+        ("placed_at", s),
+        ("currency", s),
+        ("shipping", s),
+        ("delivered_at", s),
+        ("lines", pa.list_(order_line)),
+    )
+    shipment = struct(("status", s), ("carrier_fault", b), ("days_late", i), ("needed_by", s))
+    return_line = struct(("sku", s), ("qty", i), ("reason", s))
+    ret = struct(("lines", pa.list_(return_line)), ("refund_to", s), ("circumstances", texts))
+    contact = struct(
+        ("channel", s), ("topic", s), ("circumstances", texts), ("public", b), ("our_fault", b)
+    )
+    inquiry = struct(("sku", s), ("size", s), ("in_stock", b))
+    return pa.schema(
+        [
+            pa.field("id", s),
+            pa.field("type", s),
+            pa.field("at", s),
+            pa.field("store", s),
+            pa.field("customer", customer),
+            pa.field("order", order),
+            pa.field("shipment", shipment),
+            pa.field("return", ret),
+            pa.field("contact", contact),
+            pa.field("inquiry", inquiry),
+        ]
+    )
+
+
+def is_parquet(path: Path) -> bool:
+    return path.name.lower().endswith(PARQUET_SUFFIXES)
+
+
+def expand(source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """The files a source names: a file, a folder (its event logs, recursively) or a glob;
+    or a list of those. Sorted as text, the order bad examples are sorted in (by file, then
+    number), so the first ones quoted are the same in one process and on Dask."""
+    if isinstance(source, (list, tuple)):
+        return sorted({f for s in source for f in expand(s)}, key=str)  # each file once
+    text = os.fspath(source)
+    path = Path(text)
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        found = sorted(
+            (
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.name.lower().endswith(PARQUET_SUFFIXES + JSONL_SUFFIXES)
+            ),
+            key=str,
+        )
+        if not found:
+            raise EventLogError(f"{text}: no event logs (.jsonl, .jsonl.gz, .parquet) in it")
+        return found
+    if glob.has_magic(text):
+        found = sorted(
+            (Path(p) for p in glob.glob(text, recursive=True) if Path(p).is_file()), key=str
+        )
+        if not found:
+            raise EventLogError(f"{text}: no file matches")
+        return found
+    raise EventLogError(f"{text}: no such event log")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of a replay: a whole file, or some row groups of a Parquet file."""
+
+    file: str
+    row_groups: tuple[int, ...] | None = None  # None: every row group
+    first_row: int = 0  # the file's row number of the first row of the first row group
+    bytes: int = 0  # its share of the file's size, for progress
+
+
+def _open_parquet(file: str) -> Any:
+    pa = _pyarrow()
+    try:
+        # No pre-buffering: it would hold the compressed column chunks of every row group to
+        # come, so memory would grow with the file instead of staying at a few batches.
+        return pa.parquet.ParquetFile(file, pre_buffer=False)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise EventLogError(f"{file}: not a readable Parquet file ({error})") from None
+
+
+def parts_of(files: Sequence[Path], split_row_groups: bool = False) -> list[Part]:
+    """Parts of the files; with `split_row_groups`, one per Parquet row group. Every Parquet
+    file's schema is checked here, before any event is evaluated."""
+    parts = []
+    for path in files:
+        file = str(path)
+        size = path.stat().st_size
+        if not is_parquet(path):
+            parts.append(Part(file, bytes=size))
+            continue
+        pf = _open_parquet(file)
+        _core.check_arrow_schema(pf.schema_arrow, file)
+        meta = pf.metadata
+        if not split_row_groups or meta.num_row_groups <= 1:
+            parts.append(Part(file, bytes=size))
+            continue
+        first = 0
+        for g in range(meta.num_row_groups):
+            rows = meta.row_group(g).num_rows
+            share = size * rows // max(1, meta.num_rows)
+            parts.append(Part(file, (g,), first, share))
+            first += rows
+    return parts
+
+
+def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
+    """(batch, first row, bytes) of a Parquet part, one record batch at a time."""
+    key = None
+    if cache and CACHE_BYTES > 0:
+        st = os.stat(part.file)
+        key = (part.file, st.st_size, st.st_mtime_ns, part.row_groups, part.first_row, BATCH_ROWS)
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit:
+                _cache.move_to_end(key)
+        if hit:
+            yield from hit[0]
+            return
+    pa = _pyarrow()
+    pf = _open_parquet(part.file)
+    meta = pf.metadata
+    groups = list(part.row_groups) if part.row_groups is not None else None
+    rows = meta.num_rows if groups is None else sum(meta.row_group(g).num_rows for g in groups)
+    row = part.first_row
+    kept: list[tuple[Any, int, int]] | None = [] if key else None
+    size = 0
+    try:
+        for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups):
+            item = (batch, row, part.bytes * batch.num_rows // max(1, rows))
+            if kept is not None:
+                size += batch.nbytes
+                if size <= CACHE_BYTES:
+                    kept.append(item)
+                else:
+                    kept = None  # larger than the cache: read again next time
+            yield item
+            row += batch.num_rows
+    except (pa.ArrowException, OSError) as error:
+        raise EventLogError(f"{part.file}: cannot read the Parquet file ({error})") from None
+    if key and kept is not None:
+        with _cache_lock:
+            _cache[key] = (kept, size)
+            while sum(s for _, s in _cache.values()) > CACHE_BYTES:
+                _cache.popitem(last=False)
+
+
+def run_parts(
+    parts: Sequence[Part],
+    name: str,
+    config: Any = None,
+    against: Any = None,
+    *,
+    plugin_dirs: Sequence[str | os.PathLike[str]] | None = None,
+    threads: int = 0,
+    progress: bool | Progress = False,
+    label_cost: int = 0,
+    pickup_cost: int = 0,
+    upgrade_cost: int = 0,
+    cache: bool = False,
+) -> dict[str, Any]:
+    """Replays `parts` in this process (C++ worker threads); the report's file is `name`."""
+    sim = _core.Simulation(
+        config,
+        against,
+        [Path(d) for d in plugin_dirs] if plugin_dirs else None,
+        threads,
+        progress,
+        label_cost,
+        pickup_cost,
+        upgrade_cost,
+    )
+    sim.expect_bytes(sum(p.bytes for p in parts))
+    try:
+        for part in parts:
+            if not is_parquet(Path(part.file)):
+                sim.add_jsonl(Path(part.file))
+                continue
+            for batch, first_row, share in _batches(part, cache):
+                sim.add_arrow(batch, part.file, first_row, share)
+    except BaseException:
+        sim.cancel()
+        raise
+    return sim.finish(name)
+
+
+def simulate(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    config: Any = None,
+    against: Any = None,
+    *,
+    plugin_dirs: Sequence[str | os.PathLike[str]] | None = None,
+    threads: int = 0,
+    progress: bool | Progress = False,
+    label_cost: int = 0,
+    pickup_cost: int = 0,
+    upgrade_cost: int = 0,
+    cache: bool = False,
+) -> dict[str, Any]:
+    """Replays event logs through `config` (and `against`, to compare) and returns the report
+    that `shoprules simulate --json` prints.
+
+    source: a JSON-lines file (.jsonl, .jsonl.gz), a Parquet file, a folder or a glob.
+    config, against: a path, a config store URL (its version in force, read once), a dict or
+    None (the defaults).
+    progress: True draws a bar on stderr; a callable progress(done_bytes, total_bytes, lines) is
+    called about every 100 ms and at the end, and raising from it cancels the replay.
+    cache: keep Parquet logs in memory for the next replay of the same file (see CACHE_BYTES).
+    Raises EventLogError for a log that cannot be read (one line naming the file, and the column
+    for a Parquet column of the wrong type); bad lines and rows are counted, never fatal.
+    """
+    files = expand(source)
+    parts = parts_of(files)
+    config, against = store_version(config), store_version(against)
+    name = (
+        ", ".join(os.fspath(s) for s in source)
+        if isinstance(source, (list, tuple))
+        else os.fspath(source)
+    )
+    return run_parts(
+        parts,
+        name,
+        config,
+        against,
+        plugin_dirs=plugin_dirs,
+        threads=threads,
+        progress=progress,
+        label_cost=label_cost,
+        pickup_cost=pickup_cost,
+        upgrade_cost=upgrade_cost,
+        cache=cache,
+    )
+
+
+def store_version(config: Any) -> Any:
+    """A config store URL's version in force, read once, as a dict; any other config as is.
+    A replay then decides every event by that one version."""
+    from .configs import is_store_url, open_source
+
+    if not is_store_url(config):
+        return config
+    source = open_source(config)
+    try:
+        return source.in_force().config
+    finally:
+        source.close()
+
+
+def _open_text(path: Path) -> Any:
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    return open(path, encoding="utf-8", errors="replace")
+
+
+def _checker(kind: Any) -> Callable[[Any], bool]:
+    """A check that a JSON value has the Arrow type's shape exactly (pyarrow alone would turn
+    1.0 into 1 and a string into a list of its characters); None fits any type."""
+    pa = _pyarrow()
+    if pa.types.is_struct(kind):
+        fields = [(f.name, _checker(f.type)) for f in kind]
+
+        def struct(v: Any) -> bool:
+            if v is None:
+                return True
+            if type(v) is not dict:
+                return False
+            return all(check(v.get(name)) for name, check in fields)
+
+        return struct
+    if pa.types.is_list(kind):
+        item = _checker(kind.value_type)
+        return lambda v: v is None or (type(v) is list and all(map(item, v)))
+    if pa.types.is_string(kind):
+        return lambda v: v is None or type(v) is str
+    if pa.types.is_boolean(kind):
+        return lambda v: v is None or type(v) is bool
+    return lambda v: v is None or (type(v) is int and -(2**63) <= v < 2**63)
+
+
+def convert(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    *,
+    bad_lines_listed: int = 20,
+) -> dict[str, Any]:
+    """Writes the JSON-lines log `src` (plain or gzip) as a Parquet log `dst`, streaming: one
+    row group of BATCH_ROWS rows at a time, so memory is bounded by that, not by the log.
+
+    A line that is not a JSON object of the event's shape (not JSON, a string where a number
+    goes) is left out, counted and quoted; an event of the right shape that the host would
+    refuse (a required field missing) is kept, and is a bad row when simulated, as it was a bad
+    line. Nothing is written unless the whole log was read: the file appears at the end.
+    Returns {lines, rows, bad_lines, bad_examples: [{line, error}]}."""
+    pa = _pyarrow()
+    schema = event_schema()
+    fits = _checker(pa.struct(list(schema)))
+    src_path, dst_path = Path(src), Path(dst)
+    if not src_path.is_file():
+        raise EventLogError(f"{src_path}: no such event log")
+    tmp = dst_path.with_name(f".{dst_path.name}.{os.getpid()}.tmp")
+    lines = rows = bad = 0
+    examples: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
+
+    def reject(line_no: int, error: str) -> None:
+        nonlocal bad
+        bad += 1
+        if len(examples) < bad_lines_listed:
+            examples.append({"line": line_no, "error": error})
+
+    writer = pa.parquet.ParquetWriter(tmp, schema, compression="zstd")
+    try:
+
+        def flush() -> None:
+            nonlocal rows
+            if pending:
+                writer.write_table(
+                    pa.Table.from_pylist(pending, schema=schema), row_group_size=BATCH_ROWS
+                )
+                rows += len(pending)
+                pending.clear()
+
+        with _open_text(src_path) as text:
+            try:
+                for lines, line in enumerate(text, 1):
+                    if not line.strip():
+                        continue
+                    try:
+                        event = json.loads(line)
+                    except ValueError as error:
+                        reject(lines, f"not valid JSON: {error}")
+                        continue
+                    if type(event) is not dict:
+                        reject(lines, "expected an event object")
+                        continue
+                    if not fits(event):
+                        reject(lines, "a field of another type than the event's")
+                        continue
+                    pending.append(event)
+                    if len(pending) >= BATCH_ROWS:
+                        flush()
+            except (OSError, EOFError) as error:
+                raise EventLogError(f"{src_path}: cannot read the event log ({error})") from None
+        flush()
+        writer.close()
+        os.replace(tmp, dst_path)
+    except BaseException:
+        writer.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    return {"lines": lines, "rows": rows, "bad_lines": bad, "bad_examples": examples}

@@ -1,0 +1,52 @@
+// Reading events straight from Arrow record batches (Parquet logs), with no JSON in between.
+//
+// A batch is a struct array (what a record batch exports through the C data interface) whose
+// columns follow the event's JSON shape as nested Arrow types: sections are structs, order and
+// return lines are lists of structs, tags and circumstances lists of strings, times timestamps
+// or ISO-8601 strings. Columns the batch lacks take the event's defaults; columns the event does
+// not know are ignored.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "shoprules/event.hpp"
+#include "shoprules/host/arrow_abi.hpp"
+
+namespace shoprules::host {
+
+/// A column whose Arrow type does not fit the event's shape, or an array that does not follow
+/// the Arrow layout; what() names the column.
+class ArrowSchemaError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Checks a batch schema against the event's shape. Throws ArrowSchemaError, e.g.
+/// `column order.lines.price: expected an integer, got string (Arrow format "u")`.
+void check_event_schema(const ArrowSchema& schema);
+
+/// One record batch of events, owned: the structs are moved in and released on destruction.
+class ArrowEventBatch {
+ public:
+  /// Takes over `schema` and `array` (the caller's copies are marked released), then checks the
+  /// schema and the array's layout (ArrowSchemaError naming the column).
+  ArrowEventBatch(ArrowSchema* schema, ArrowArray* array);
+  ~ArrowEventBatch();
+  ArrowEventBatch(const ArrowEventBatch&) = delete;
+  ArrowEventBatch& operator=(const ArrowEventBatch&) = delete;
+
+  std::int64_t rows() const;
+
+  /// Fills `ev` (reset first) from row `row` (0-based). Returns "" or what is wrong, naming the
+  /// field, as for a JSON line. The event's text borrows from the batch.
+  std::string read(std::int64_t row, Event& ev) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shoprules::host

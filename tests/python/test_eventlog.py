@@ -1,0 +1,394 @@
+"""Event logs of any size: Parquet read through the Arrow C data interface gives the same report
+as JSON lines, convert round-trips, .jsonl.gz, folders and globs, and hostile Parquet files are
+clear errors or bad rows, never a crash."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import shoprules
+from shoprules import eventlog
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = str(Path(sys.executable).with_name("shoprules"))
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
+import make_events  # noqa: E402
+
+RUN_DEPENDENT = ("seconds", "events_per_second")
+NO_FREE_SHIPPING = {"plugins": {"returns": {"rules": {"free_return_shipping": {"enabled": False}}}}}
+
+
+def same(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both reports without the fields that depend on the run or name the input."""
+    drop = (*RUN_DEPENDENT, "file")
+    return (
+        {k: v for k, v in a.items() if k not in drop},
+        {k: v for k, v in b.items() if k not in drop},
+    )
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory) -> dict[str, Path]:
+    """100,000 generated events as JSON lines, as .jsonl.gz and as Parquet made by convert."""
+    d = tmp_path_factory.mktemp("logs")
+    jsonl = d / "events.jsonl"
+    subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "bench" / "make_events.py"), "100000", str(jsonl)],
+        check=True,
+    )
+    gz = d / "events.jsonl.gz"
+    with open(jsonl, "rb") as src, gzip.open(gz, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    parquet = d / "events.parquet"
+    result = shoprules.convert(jsonl, parquet)
+    assert result == {"lines": 100000, "rows": 100000, "bad_lines": 0, "bad_examples": []}
+    return {"jsonl": jsonl, "gz": gz, "parquet": parquet}
+
+
+def test_parquet_and_jsonl_of_the_same_events_give_the_same_report(logs) -> None:
+    a = shoprules.simulate(logs["jsonl"], {}, NO_FREE_SHIPPING, label_cost=695)
+    b = shoprules.simulate(logs["parquet"], {}, NO_FREE_SHIPPING, label_cost=695)
+    assert a["events"] == 100000 and a["configs"][0]["by_type"]["refund.issue"]["count"] > 0
+    assert b["file"] == str(logs["parquet"])
+    left, right = same(a, b)
+    assert left == right
+
+
+def test_jsonl_gz_gives_the_same_report_as_jsonl(logs) -> None:
+    a = shoprules.simulate(logs["jsonl"], {})
+    b = shoprules.simulate(logs["gz"], {})
+    left, right = same(a, b)
+    assert left == right
+
+
+def _strip_nulls(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _strip_nulls(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [_strip_nulls(x) for x in v]
+    return v
+
+
+def test_convert_round_trips(logs) -> None:
+    rows = pq.read_table(logs["parquet"]).slice(0, 2000).to_pylist()
+    with open(logs["jsonl"]) as f:
+        events = [json.loads(next(f)) for _ in range(2000)]
+    assert [_strip_nulls(r) for r in rows] == [_strip_nulls(e) for e in events]
+    assert pq.ParquetFile(logs["parquet"]).schema_arrow == eventlog.event_schema()
+
+
+def test_convert_leaves_out_lines_of_another_shape_and_says_so(tmp_path: Path) -> None:
+    rng = random.Random(1)
+    good = [make_events.event(i, rng) for i in range(3)]
+    lines = [json.dumps(good[0]), "{not json", json.dumps({**good[1], "id": 5}), "", "[1]"]
+    bad_qty = json.loads(json.dumps(good[2]))
+    bad_qty["customer"]["orders"] = 1.0  # a float where an integer goes: not silently 1
+    lines += [json.dumps(bad_qty), json.dumps(good[2])]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    dst = tmp_path / "out.parquet"
+    out = subprocess.run([CLI, "convert", str(src), str(dst)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert f"{dst}: 2 events from 7 lines of {src}; 4 lines left out" in out.stdout
+    assert "line 2: not valid JSON" in out.stdout
+    assert "line 3: a field of another type" in out.stdout
+    assert [r["id"] for r in pq.read_table(dst).to_pylist()] == [good[0]["id"], good[2]["id"]]
+    # Nothing written for a log that is not there.
+    out = subprocess.run(
+        [CLI, "convert", str(tmp_path / "missing.jsonl"), str(tmp_path / "x.parquet")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1 and "missing.jsonl: no such event log" in out.stderr
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_folders_globs_and_lists_replay_every_file_once(logs, tmp_path: Path) -> None:
+    folder = tmp_path / "season"
+    folder.mkdir()
+    shutil.copy(logs["parquet"], folder / "a.parquet")
+    shutil.copy(logs["gz"], folder / "b.jsonl.gz")
+    (folder / "notes.txt").write_text("not a log")
+    one = shoprules.simulate(logs["jsonl"], {})
+    for source in (folder, str(folder / "*.*[tz]"), [folder / "a.parquet", folder / "b.jsonl.gz"]):
+        report = shoprules.simulate(source, {})
+        assert report["events"] == 2 * one["events"]
+        by_type = report["configs"][0]["by_type"]
+        for kind, tally in one["configs"][0]["by_type"].items():
+            assert by_type[kind]["count"] == 2 * tally["count"]
+    with pytest.raises(shoprules.EventLogError, match="no file matches"):
+        shoprules.simulate(str(tmp_path / "*.parquet"), {})
+
+
+def _table(rows: list[dict[str, Any]], schema: pa.Schema | None = None) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=schema or eventlog.event_schema())
+
+
+def _events(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    return [make_events.event(i, rng) for i in range(n)]
+
+
+def test_a_column_of_the_wrong_type_is_one_error_before_any_event(tmp_path: Path) -> None:
+    good = tmp_path / "a.parquet"
+    pq.write_table(_table(_events(50)), good)
+    schema = eventlog.event_schema()
+    order = schema.field("order").type
+    line = order.field("lines").type.value_type
+    line = pa.struct([f if f.name != "price" else pa.field("price", pa.string()) for f in line])
+    order = pa.struct(
+        [f if f.name != "lines" else pa.field("lines", pa.list_(line)) for f in order]
+    )
+    wrong = schema.set(schema.get_field_index("order"), pa.field("order", order))
+    events = _events(50)
+    for e in events:
+        for ln in e.get("order", {}).get("lines", []):
+            ln["price"] = str(ln["price"])
+    bad = tmp_path / "b.parquet"
+    pq.write_table(_table(events, wrong), bad)
+    calls = []
+    with pytest.raises(shoprules.EventLogError) as error:
+        shoprules.simulate(tmp_path, {}, progress=lambda *p: calls.append(p))
+    assert str(error.value) == (
+        f'{bad}: column order.lines.price: expected an integer, got string (Arrow format "u")'
+    )
+    assert calls == []  # nothing was evaluated, not even the good file first
+    out = subprocess.run([CLI, "simulate", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [f"shoprules simulate: {error.value}"]
+    # A section of another shape, and a top-level column: named the same way.
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    pq.write_table(pa.table({"id": ["e"], "customer": ["c-1"]}), flat / "c.parquet")
+    with pytest.raises(
+        shoprules.EventLogError,
+        match=r"c.parquet: column customer: expected a "
+        r"struct, got string",
+    ):
+        shoprules.simulate(flat, {})
+
+
+def test_bad_rows_are_counted_and_quoted_by_file_and_row(tmp_path: Path) -> None:
+    events = _events(40)
+    orders = [i for i, e in enumerate(events) if e["type"] == "order.placed"]
+    events[3]["id"] = None  # a required field null
+    events[orders[5]]["order"]["lines"][0]["price"] = -5
+    events[orders[6]]["customer"]["id"] = None
+    events[orders[7]]["order"]["lines"] = [dict(events[orders[7]]["order"]["lines"][0])] * 1001
+    events[orders[8]]["customer"]["tier"] = "x" * 1025
+    path = tmp_path / "bad.parquet"
+    pq.write_table(_table(events), path, row_group_size=16)
+    report = shoprules.simulate(path, {})
+    assert report["lines"] == 40 and report["bad_lines"] == 5 and report["events"] == 35
+    quoted = {b["row"]: b["error"] for b in report["bad_examples"]}
+    assert all("file" not in b for b in report["bad_examples"])  # one file: rows say enough
+    assert quoted == {
+        3: "id: is required",
+        orders[5]: "order.lines[0].price: expected a non-negative integer (minor units), got -5",
+        orders[6]: "customer.id: is required",
+        orders[7]: "order.lines: expected at most 1000 items, got 1001",
+        orders[8]: "customer.tier: expected at most 1024 bytes of text, got 1025",
+    }
+    # The same events as JSON lines are the same bad lines (numbered from 1).
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text("".join(json.dumps(_strip_nulls(e)) + "\n" for e in events))
+    lines = shoprules.simulate(jsonl, {})
+    assert {b["line"] - 1: b["error"] for b in lines["bad_examples"]} == quoted
+    left, right = same(report, lines)
+    left.pop("bad_examples"), right.pop("bad_examples")
+    assert left == right
+
+
+def test_a_list_of_a_million_items_is_a_bad_row(tmp_path: Path) -> None:
+    events = _events(20)
+    i = next(k for k, e in enumerate(events) if e["type"] == "order.placed")
+    big = pa.array([["h"] * 1_000_000], type=pa.list_(pa.string()))
+    table = _table(events)
+    customers = table.column("customer").combine_chunks()
+    household = customers.field("household")
+    # Row i's household becomes a list of 10^6 strings, built in Arrow (not as Python objects).
+    offsets = household.offsets.to_pylist()
+    values = household.values
+    items = pa.concat_arrays(
+        [values.slice(0, offsets[i]), big.values, values.slice(offsets[i + 1])]
+    )
+    sizes = [offsets[k + 1] - offsets[k] for k in range(len(events))]
+    sizes[i] = 1_000_000
+    new_offsets = [0]
+    for s in sizes:
+        new_offsets.append(new_offsets[-1] + s)
+    new_household = pa.ListArray.from_arrays(pa.array(new_offsets, pa.int32()), items)
+    fields = [
+        customers.field(f.name) if f.name != "household" else new_household for f in customers.type
+    ]
+    new_customers = pa.StructArray.from_arrays(fields, fields=list(customers.type))
+    table = table.set_column(table.schema.get_field_index("customer"), "customer", new_customers)
+    path = tmp_path / "big.parquet"
+    pq.write_table(table, path)
+    report = shoprules.simulate(path, {})
+    assert report["events"] == 19 and report["bad_lines"] == 1
+    assert report["bad_examples"] == [
+        {
+            "row": i,
+            "error": "customer.household: expected at most 100 items, got 1000000",
+        }
+    ]
+
+
+def test_truncated_and_not_parquet_files_are_clear_errors(logs, tmp_path: Path) -> None:
+    truncated = tmp_path / "truncated.parquet"
+    data = logs["parquet"].read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    text = tmp_path / "text.parquet"
+    text.write_text('{"id": "not parquet"}\n')
+    empty = tmp_path / "empty.parquet"
+    empty.write_bytes(b"")
+    for path in (truncated, text, empty):
+        with pytest.raises(shoprules.EventLogError, match=f"^{path}: not a readable Parquet file"):
+            shoprules.simulate(path, {})
+        out = subprocess.run([CLI, "simulate", str(path)], capture_output=True, text=True)
+        assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    # A footer that is whole but column data cut short: the error comes while reading.
+    table = _table(_events(3000))
+    whole = tmp_path / "whole.parquet"
+    pq.write_table(table, whole, row_group_size=1000)
+    raw = bytearray(whole.read_bytes())
+    meta = pq.ParquetFile(whole).metadata
+    start = meta.row_group(1).column(0).data_page_offset
+    raw[start : start + 64] = b"\xff" * 64  # the second row group's first page, garbled
+    garbled = tmp_path / "garbled.parquet"
+    garbled.write_bytes(bytes(raw))
+    with pytest.raises(shoprules.EventLogError, match=f"^{garbled}: cannot read"):
+        shoprules.simulate(garbled, {})
+    gz = tmp_path / "cut.jsonl.gz"
+    gz.write_bytes(logs["gz"].read_bytes()[:5000])
+    with pytest.raises(shoprules.EventLogError, match=f"^{gz}: cannot read the event log"):
+        shoprules.simulate(gz, {})
+
+
+def test_missing_columns_take_the_event_defaults_and_typed_times_read(tmp_path: Path) -> None:
+    events = [e for e in _events(300) if e["type"] in ("order.placed", "contact.received")]
+    # A narrower schema: no store, no customer.tags/tier/vip, ints as int32, `at` a timestamp;
+    # the same events as JSON lines leave those keys out.
+    rows = []
+    for e in events:
+        for k in ("tags", "tier", "vip"):
+            e["customer"].pop(k, None)
+        r = json.loads(json.dumps(e))
+        r["at"] = eventlog_time(r["at"])
+        rows.append(r)
+    full = tmp_path / "full.jsonl"
+    full.write_text("".join(json.dumps(_strip_nulls(e)) + "\n" for e in events))
+    assert any(e["customer"].get("vip") for e in _events(300))  # a default that matters
+    customer = eventlog.event_schema().field("customer").type
+    narrow_customer = pa.struct(
+        [
+            pa.field(f.name, pa.int32() if f.type == pa.int64() else f.type)
+            for f in customer
+            if f.name not in ("tags", "tier", "vip")
+        ]
+    )
+    schema = pa.schema(
+        [
+            pa.field("id", pa.string()),
+            pa.field("type", pa.large_string()),
+            pa.field("at", pa.timestamp("ms", tz="UTC")),
+            pa.field("customer", narrow_customer),
+            eventlog.event_schema().field("order"),
+            eventlog.event_schema().field("contact"),
+            pa.field("unknown_column", pa.float64()),
+        ]
+    )
+    path = tmp_path / "narrow.parquet"
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
+    left, right = same(shoprules.simulate(path, {}), shoprules.simulate(full, {}))
+    assert left["bad_lines"] == 0 and left == right
+
+
+def eventlog_time(iso: str) -> Any:
+    from datetime import datetime
+
+    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=__import__("datetime").timezone.utc
+    )
+
+
+def test_progress_and_cancel_on_parquet(logs) -> None:
+    calls: list[tuple[int, int, int]] = []
+    report = shoprules.simulate(logs["parquet"], {}, progress=lambda *p: calls.append(p))
+    size = logs["parquet"].stat().st_size
+    assert calls[0] == (0, size, 0) and calls[-1] == (size, size, report["lines"])
+    done = [c[0] for c in calls]
+    assert done == sorted(done)
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int, lines: int) -> None:
+        raise Stop("cancelled")
+
+    with pytest.raises(Stop):
+        shoprules.simulate(logs["parquet"], {}, progress=stop)
+    assert shoprules.simulate(logs["parquet"], {}, threads=1)["events"] == 100000
+
+
+def test_cli_simulates_a_folder_and_a_glob(logs, tmp_path: Path) -> None:
+    out = subprocess.run(
+        [CLI, "simulate", str(logs["parquet"]), "--json"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    left, right = same(report, shoprules.simulate(logs["jsonl"], {}))
+    assert left == right
+    out = subprocess.run(
+        [CLI, "simulate", str(logs["parquet"].parent / "*.parquet")], capture_output=True, text=True
+    )
+    assert out.returncode == 0 and "100,000 events over 90 days, 0 bad lines" in out.stdout
+
+
+def test_cache_keeps_a_parquet_log_in_memory_within_its_cap(logs, monkeypatch) -> None:
+    eventlog.clear_cache()
+    plain = shoprules.simulate(logs["parquet"], {})
+    assert eventlog.cached_bytes() == 0  # only when asked
+    first = shoprules.simulate(logs["parquet"], {}, cache=True)
+    held = eventlog.cached_bytes()
+    assert held > 0
+    again = shoprules.simulate(logs["parquet"], {}, NO_FREE_SHIPPING, cache=True)
+    assert eventlog.cached_bytes() == held
+    assert same(first, plain)[0] == same(first, plain)[1]
+    assert again["configs"][0] == first["configs"][0] and again["events"] == 100000
+    eventlog.clear_cache()
+    monkeypatch.setattr(eventlog, "CACHE_BYTES", held // 2)  # the log is larger than the cap
+    shoprules.simulate(logs["parquet"], {}, cache=True)
+    assert eventlog.cached_bytes() == 0
+
+
+def test_dictionary_encoded_strings_read_as_their_values(tmp_path: Path) -> None:
+    events = _events(500)
+    table = _table(events)
+    for name in ("type", "at"):
+        i = table.schema.get_field_index(name)
+        table = table.set_column(i, name, table.column(name).dictionary_encode())
+    path = tmp_path / "dict.parquet"
+    pq.write_table(table, path)
+    assert pa.types.is_dictionary(pq.ParquetFile(path).schema_arrow.field("type").type)
+    plain = tmp_path / "plain.parquet"
+    pq.write_table(_table(events), plain)
+    left, right = same(shoprules.simulate(path, {}), shoprules.simulate(plain, {}))
+    assert left["events"] == 500 and left == right
+    # Integers where a string goes (Parquet keeps a dictionary of integers as plain integers).
+    i = table.schema.get_field_index("id")
+    ints = pa.array(range(500)).dictionary_encode()
+    pq.write_table(table.set_column(i, "id", ints), tmp_path / "bad.parquet")
+    with pytest.raises(shoprules.EventLogError, match="column id: expected a string, got int64"):
+        shoprules.simulate(tmp_path / "bad.parquet", {})
