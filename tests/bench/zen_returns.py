@@ -1,7 +1,8 @@
 """The returns policy at its defaults (DOMAIN.md: a 365-day window, refund, 10% store-credit bonus,
-prepaid label, courier pickup on hardship, exchanged lines not refunded) as a ZEN decision graph (JDM), the way a shop using the
-ZEN rules engine would write it. `summary_of_zen` and `summary_of_host` reduce both engines'
-answers to the same shape, so `run.py` can check they agree before timing them.
+prepaid label, courier pickup on hardship, exchanged lines not refunded) as a ZEN decision graph
+(JDM), the way a shop using the ZEN rules engine would write it. `summary_of_zen` and
+`summary_of_host` reduce both engines' answers to the same shape, so `run.py` can check they agree
+before timing them.
 """
 
 from __future__ import annotations

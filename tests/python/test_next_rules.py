@@ -612,3 +612,56 @@ def test_an_exchanged_line_keeps_its_points() -> None:
     d = shoprules.Host().evaluate(exchange(size="10"))
     (revoke,) = [a for a in d.actions if a.type == "points.revoke"]
     assert revoke.params == {"points": 20}  # the shirt only; the shoes are exchanged
+
+
+def test_inspect_shows_map_and_day_params() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = str(Path(sys.executable).with_name("shoprules"))
+    plugin = str(Path(shoprules.plugin_dir()) / "returns.so")
+    out = subprocess.run([cli, "inspect", plugin], capture_output=True, text=True, check=True)
+    assert "days: map of names to int in 0..3650, at most 1000 entries, default {}." in out.stdout
+    assert 'until: day_of_year (MM-DD), default "01-31".' in out.stdout
+
+
+def test_set_writes_a_map_param_and_refuses_a_bad_one(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = str(Path(sys.executable).with_name("shoprules"))
+    config = tmp_path / "store.json"
+    config.write_text("{}")
+    ok = subprocess.run(
+        [
+            cli,
+            "set",
+            "returns.category_window.days",
+            '{"electronics": 30}',
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0, ok.stderr
+    written = json.loads(config.read_text())
+    assert written["plugins"]["returns"]["rules"]["category_window"]["days"] == {"electronics": 30}
+    bad = subprocess.run(
+        [
+            cli,
+            "set",
+            "loyalty.category_multiplier.multipliers",
+            '{"shoes": -1}',
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1
+    assert "multipliers.shoes: expected a number in 0..100, got -1" in bad.stderr
+    assert json.loads(config.read_text()) == written  # nothing written
