@@ -9,7 +9,7 @@ defaults, no validation beyond what the rules need, nothing precomputed between 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 Event = dict[str, Any]
@@ -375,6 +375,145 @@ def window(ev: Event, out: Out, days: int = 365) -> None:
         )
     else:
         out.emit("return.deny", f"{when}, past the {span}", lines=lines, reason="past_window")
+
+
+def window_state(ev: Event, out: Out) -> tuple[Action | None, Action | None, list, list]:
+    """The approval, the past-window refusal, and the returned lines each one holds."""
+    approve = out.find("return.approve")
+    refusal = None
+    for a in out.actions:
+        if a["kept"] and a["type"] in ("return.deny", "return.review"):
+            if a["params"].get("reason") == "past_window":
+                refusal = a
+                break
+    approved, refused = [], []
+    for line in ev["return"]["lines"]:
+        if approve and any(x["sku"] == line["sku"] for x in approve["params"]["lines"]):
+            approved.append(line)
+        elif refusal and any(x["sku"] == line["sku"] for x in refusal["params"]["lines"]):
+            refused.append(line)
+    return approve, refusal, approved, refused
+
+
+def restate_window(
+    ev: Event,
+    out: Out,
+    state: tuple,
+    approved: list,
+    refused: list,
+    approve_why: str,
+    refuse_why: str,
+) -> None:
+    approve, refusal, was_approved, was_refused = state
+    if not approved and approve:
+        approve["kept"] = False
+    elif approved and approve:
+        approve["params"]["lines"] = return_lines(approved)
+        if len(approved) > len(was_approved):
+            cut = approve["reason"].find(": approved")
+            if cut >= 0:
+                approve["reason"] = approve["reason"][:cut]
+            approve["reason"] += f"; {approve_why}: approved"
+            describe_approval(approve)
+    elif approved:
+        a = out.emit(
+            "return.approve",
+            f"{approve_why}: approved",
+            lines=return_lines(approved),
+            label="customer_paid",
+            pickup=False,
+            keep=False,
+        )
+        describe_approval(a)
+    if not refused and refusal:
+        refusal["kept"] = False
+    elif refused and refusal:
+        refusal["params"]["lines"] = return_lines(refused)
+        if len(refused) > len(was_refused):
+            refusal["reason"] += "; " + refuse_why
+    elif refused:
+        vip = ev["customer"].get("vip")
+        out.emit(
+            "return.review" if vip else "return.deny",
+            refuse_why + ("; a VIP's late return goes to a person" if vip else ""),
+            lines=return_lines(refused),
+            reason="past_window",
+        )
+
+
+def category_window(ev: Event, out: Out, days: dict | None = None) -> None:
+    if not days or ev["type"] != "return.requested":
+        return
+    state = window_state(ev, out)
+    if state[0] is None and state[1] is None:
+        return
+    raw_age = days_between(ev["order"]["delivered_at"], ev["at"])
+    approved, refused, within, past = [], [], [], []
+    for line in ev["return"]["lines"]:
+        was_approved = any(x["sku"] == line["sku"] for x in state[2])
+        was_refused = not was_approved and any(x["sku"] == line["sku"] for x in state[3])
+        if not was_approved and not was_refused:
+            continue
+        bought = find_line(ev["order"], line["sku"])
+        category = bought.get("category", "") if bought else ""
+        own = days.get(category) if bought else None
+        if own is None:
+            (approved if was_approved else refused).append(line)
+            continue
+        which = f"{line['sku']} ({category}: {own} days)"
+        if raw_age <= own:
+            approved.append(line)
+            if not was_approved:
+                within.append(which)
+        else:
+            refused.append(line)
+            if not was_refused:
+                past.append(which)
+    if not within and not past:
+        return
+    when = f"Returned {max(raw_age, 0)} days after delivery"
+    restate_window(
+        ev,
+        out,
+        state,
+        approved,
+        refused,
+        f"{when}, within its category's return window: {', '.join(within)}",
+        f"{when}, past its category's return window: {', '.join(past)}",
+    )
+
+
+def holiday_window(ev: Event, out: Out, **params: str) -> None:
+    placed_at = ev["order"].get("placed_at") if ev["type"] == "return.requested" else None
+    if not placed_at:
+        return
+    start = params.get("from", "11-01")
+    end = params.get("to", "12-31")
+    until = params.get("until", "01-31")
+    placed = datetime.fromisoformat(placed_at).astimezone(timezone.utc)
+    day = placed.month * 100 + placed.day
+    key = {name: int(v[:2]) * 100 + int(v[3:]) for name, v in (("from", start), ("to", end))}
+    wraps = key["from"] > key["to"]
+    in_season = (
+        (day >= key["from"] or day <= key["to"]) if wraps else key["from"] <= day <= key["to"]
+    )
+    if not in_season:
+        return
+    season_year = placed.year - 1 if wraps and day <= key["to"] else placed.year
+    deadline = datetime(season_year + 1, int(until[:2]), 1, tzinfo=timezone.utc) + timedelta(
+        days=int(until[3:])
+    )
+    if seconds(ev["at"]) >= int(deadline.timestamp()):
+        return
+    state = window_state(ev, out)
+    if not state[3]:
+        return
+    last = (deadline - timedelta(seconds=1)).strftime("%Y-%m-%d")
+    why = (
+        f"Ordered on {placed:%Y-%m-%d}, in the holiday season ({start} to {end}): returnable "
+        f"until {last}"
+    )
+    restate_window(ev, out, state, state[2] + state[3], [], why, why)
 
 
 def free_return_shipping(ev: Event, out: Out) -> None:
@@ -758,6 +897,8 @@ OFF_BY_DEFAULT = {
     "loyalty.category_multiplier": (category_multiplier, "loyalty.points"),
     "loyalty.tier_terms": (tier_terms, "loyalty.tiers"),
     "returns.instant_refund": (instant_refund, "returns.store_credit_bonus"),
+    "returns.category_window": (category_window, "returns.window"),
+    "returns.holiday_window": (holiday_window, "returns.category_window|returns.window"),
     "loyalty.pending_points": (pending_points, None),
 }
 
@@ -772,8 +913,9 @@ def rule_lists(enable: dict[str, dict]) -> tuple[list, list]:
         if after is None:
             review.append(entry)
             continue
-        at = next(i for i, (p, r, _) in enumerate(decide) if f"{p}.{r}" == after)
-        decide.insert(at + 1, entry)
+        names = [f"{p}.{r}" for p, r, _ in decide]
+        anchor = next(a for a in after.split("|") if a in names)  # the first one present
+        decide.insert(names.index(anchor) + 1, entry)
     return decide, review
 
 

@@ -132,6 +132,8 @@ NEXT_RULES = {
     "loyalty.tier_terms": {},
     "returns.instant_refund": {},
     "loyalty.pending_points": {},
+    "returns.category_window": {"days": {"electronics": 30, "bags": 400}},
+    "returns.holiday_window": {"from": "06-01", "to": "12-31", "until": "12-31"},
 }
 NEXT_RULES_CONFIG: dict = {"plugins": {}}
 for _name, _params in NEXT_RULES.items():
