@@ -1,5 +1,6 @@
 // returns.instant_refund: a trusted customer's small return is refunded at approval, before the
 // item is back: the shop takes the risk where its history says it is small.
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -14,7 +15,11 @@ void instant_refund(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t orders = ev.customer.orders;
   if (orders < ctx.params.integer("min_orders"))
     return out.skip("too few orders to refund before the item arrives");
-  const double rate = static_cast<double>(ev.customer.returns) / static_cast<double>(orders);
+  // With no order yet (min_orders 0), any return makes the rate unbounded; none makes it 0.
+  const double returns = static_cast<double>(ev.customer.returns);
+  const double rate = orders > 0    ? returns / static_cast<double>(orders)
+                      : returns > 0 ? HUGE_VAL
+                                    : 0;
   const double max_rate = ctx.params.number("max_return_rate");
   if (!(rate < max_rate))
     return out.skip("the customer's return rate is too high for an instant refund");

@@ -610,7 +610,8 @@ def instant_refund(
     orders = c.get("orders", 0)
     if orders < min_orders:
         return
-    rate = c.get("returns", 0) / orders
+    returns = c.get("returns", 0)
+    rate = returns / orders if orders else (float("inf") if returns else 0.0)
     if not rate < max_return_rate or a["params"]["amount"] > max_value:
         return
     a["params"]["instant"] = True

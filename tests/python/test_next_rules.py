@@ -665,3 +665,11 @@ def test_set_writes_a_map_param_and_refuses_a_bad_one(tmp_path) -> None:
     assert bad.returncode == 1
     assert "multipliers.shoes: expected a number in 0..100, got -1" in bad.stderr
     assert json.loads(config.read_text()) == written  # nothing written
+
+
+@pytest.mark.parametrize(("returns", "instant"), [(0, True), (1, False)])
+def test_instant_refund_for_a_customer_with_no_orders_yet(returns, instant) -> None:
+    shop = host("returns", instant_refund=on(min_orders=0))
+    d = shop.evaluate(trusted(orders=0, returns=returns, price=1000))
+    refund = next(a for a in d.actions if a.type == "refund.issue")
+    assert refund.params.get("instant", False) is instant
