@@ -6,6 +6,7 @@ reference cannot drift from the code (tests/python/test_docs.py checks it is cur
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -41,13 +42,22 @@ def render() -> str:
                 continue
             lines += ["| param | type | default | allowed | meaning |", "|---|---|---|---|---|"]
             for name, s in rule["schema"].items():
-                if "choices" in s:
+                if s["type"] == "map":
+                    allowed = (
+                        f"names -> {s['values']} in {s['min']} .. {s['max']}, "
+                        f"at most {s['max_entries']} entries"
+                    )
+                elif s["type"] == "day_of_year":
+                    allowed = "a day of the year, `MM-DD`"
+                elif "choices" in s:
                     allowed = " / ".join(s["choices"])
                 elif "min" in s:
                     allowed = f"{s['min']} .. {s['max']}"
                 else:
                     allowed = "any"
                 default = str(s["default"]).lower() if s["type"] == "bool" else s["default"]
+                if s["type"] == "map":
+                    default = json.dumps(s["default"])
                 lines.append(
                     f"| `{name}` | {s['type']} | `{default}` | {allowed} | {s['description']} |"
                 )

@@ -86,7 +86,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         print(f"\n  {r['id']}{' (' + ', '.join(flags) + ')' if flags else ''}: {r['description']}")
         for name, s in r["schema"].items():
             bounds = (
-                f" in {s['min']}..{s['max']}"
+                f" of names to {s['values']} in {s['min']}..{s['max']}, at most "
+                f"{s['max_entries']} entries"
+                if s["type"] == "map"
+                else f" ({s['format']})"
+                if "format" in s
+                else f" in {s['min']}..{s['max']}"
                 if "min" in s
                 else f" one of {', '.join(s['choices'])}"
                 if "choices" in s

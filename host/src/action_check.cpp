@@ -10,7 +10,7 @@
 namespace shoprules::host {
 namespace {
 
-enum class Kind { Money, Count, Percent, Speed, OneOf };
+enum class Kind { Money, Count, Percent, Speed, OneOf, Text, Flag };
 
 struct ParamCheck {
   std::string_view type;
@@ -26,11 +26,20 @@ constexpr ParamCheck kChecks[] = {
     {"refund.issue", "bonus", Kind::Money},
     {"refund.issue", "fee", Kind::Money},
     {"refund.issue", "method", Kind::OneOf, false, "original|store_credit"},
+    {"refund.issue", "instant", Kind::Flag},
     {"coupon.issue", "amount", Kind::Money},
     {"coupon.issue", "percent", Kind::Percent},
     {"coupon.issue", "expires_in_days", Kind::Count},
     {"points.award", "points", Kind::Count, true},
+    {"points.award", "available_after_days", Kind::Count},
     {"points.revoke", "points", Kind::Count, true},
+    {"points.expire", "points", Kind::Count, true},
+    {"exchange.ship", "sku", Kind::Text, true},
+    {"exchange.ship", "size", Kind::Text},
+    {"exchange.ship", "qty", Kind::Count},
+    {"exchange.ship", "shipping", Kind::Speed},
+    {"exchange.ship", "charge", Kind::Money},
+    {"exchange.ship", "returned_sku", Kind::Text},
     {"shipping.upgrade", "from", Kind::Speed},
     {"shipping.upgrade", "to", Kind::Speed, true},
     {"replacement.ship", "shipping", Kind::Speed},
@@ -83,6 +92,10 @@ const char* expected(const ParamCheck& c, const Value& v) {
     case Kind::OneOf:
       return v.kind() == Value::Kind::String && is_choice(v.as_string(), c.choices) ? nullptr
                                                                                     : c.choices;
+    case Kind::Text:
+      return v.kind() == Value::Kind::String ? nullptr : "expected a string";
+    case Kind::Flag:
+      return v.kind() == Value::Kind::Bool ? nullptr : "expected true or false";
   }
   return nullptr;
 }

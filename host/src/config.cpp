@@ -75,6 +75,8 @@ ParamValue default_value(const ParamSpec& p) {
   v.i = p.int_default;
   v.d = p.number_default;
   v.s = p.string_default ? p.string_default : "";
+  MonthDay md;
+  if (p.type == ParamType::DayOfYear && parse_month_day(v.s, md)) v.i = md.key();
   return v;
 }
 
@@ -95,6 +97,52 @@ std::string choices_text(const char* choices) {
   std::string out(choices);
   std::replace(out.begin(), out.end(), '|', ',');
   return out;
+}
+
+/// A map param: an object of at most `max_entries` names, each with a value in the entry range.
+ParamMap read_map(const Checker& c, const ParamSpec& p, const json& j, const std::string& path) {
+  const bool ints = p.map_of == ParamType::Int;
+  const std::string range =
+      ints ? "an integer in " + int_range(p.int_min, p.int_max)
+           : "a number in " + number_text(p.number_min) + ".." + number_text(p.number_max);
+  if (!j.is_object())
+    c.fail(path, std::string("expected an object of names to ") + (ints ? "integers" : "numbers") +
+                     " such as {\"shoes\": 2}, got " + describe_json(j));
+  // Counted before any entry is read, so a huge map costs nothing but this message.
+  if (j.size() > p.max_entries)
+    c.fail(path, "expected at most " + std::to_string(p.max_entries) + " entries, got " +
+                     std::to_string(j.size()));
+  ParamMap map;
+  map.entries.reserve(j.size());
+  for (const auto& [key, value] : j.items()) {
+    const std::string entry_path = path + "." + key;
+    if (key.empty() || key.size() > kMaxTextBytes)
+      c.fail(path, "expected entry names of 1.." + std::to_string(kMaxTextBytes) +
+                       " bytes, got one of " + std::to_string(key.size()));
+    MapEntry e;
+    e.key = key;
+    if (ints) {
+      if (!value.is_number_integer() ||
+          (value.is_number_unsigned() &&
+           value.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)))
+        c.fail(entry_path, "expected " + range + ", got " + describe_json(value));
+      e.i = value.get<std::int64_t>();
+      if (e.i < p.int_min || e.i > p.int_max)
+        c.fail(entry_path, "expected " + range + ", got " + describe_json(value));
+      e.d = static_cast<double>(e.i);
+    } else {
+      if (!value.is_number())
+        c.fail(entry_path, "expected " + range + ", got " + describe_json(value));
+      e.d = value.get<double>();
+      if (!(e.d >= p.number_min && e.d <= p.number_max))
+        c.fail(entry_path, "expected " + range + ", got " + describe_json(value));
+      e.i = static_cast<std::int64_t>(e.d);
+    }
+    map.entries.push_back(std::move(e));
+  }
+  std::sort(map.entries.begin(), map.entries.end(),
+            [](const MapEntry& a, const MapEntry& b) { return a.key < b.key; });
+  return map;
 }
 
 ParamValue read_param(const Checker& c, const ParamSpec& p, const json& j,
@@ -129,6 +177,18 @@ ParamValue read_param(const Checker& c, const ParamSpec& p, const json& j,
       if (p.choices && !is_choice(v.s, p.choices))
         c.fail(path, "expected one of " + choices_text(p.choices) + ", got " + describe_json(j));
       break;
+    case ParamType::Map:
+      v.map = read_map(c, p, j, path);
+      break;
+    case ParamType::DayOfYear: {
+      MonthDay md;
+      if (!j.is_string() || !parse_month_day(j.get_ref<const std::string&>(), md))
+        c.fail(path, "expected a day of the year as \"MM-DD\" (such as \"11-01\"), got " +
+                         describe_json(j));
+      v.s = j.get<std::string>();
+      v.i = md.key();
+      break;
+    }
   }
   return v;
 }
@@ -337,6 +397,19 @@ std::string read_string(const Checker& c, const json& obj, const char* key, cons
   return it->get<std::string>();
 }
 
+/// A store's `currency`: three capital letters (ISO 4217), e.g. USD.
+std::string read_currency(const Checker& c, const json& obj, const std::string& path,
+                          std::string fallback) {
+  std::string code = read_string(c, obj, "currency", path, std::move(fallback));
+  const bool ok = code.size() == 3 && std::all_of(code.begin(), code.end(),
+                                                  [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+  if (!ok)
+    c.fail(
+        Checker::join(path, "currency"),
+        "expected a currency code of three capital letters such as USD, got " + json(code).dump());
+  return code;
+}
+
 /// Puts the draft's plugins in run order (by `order`, then name) and its rules in phases.
 StoreConfig finish(Draft d, std::string name, std::string seed) {
   StoreConfig store;
@@ -381,11 +454,12 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
   if (!root.is_object()) c.fail("", "expected a config object, got " + describe_json(root));
   c.only_keys(root, "",
               {"store", "seed", "plugin_dirs", "plugins", "stores", "allow_unsafe_plugin_files",
-               "time_budget_us"});
+               "time_budget_us", "currency"});
 
   const std::string main_name = read_string(c, root, "store", "", "default");
   if (main_name.empty()) c.fail("store", "expected a store name, got \"\"");
   const std::string main_seed = read_string(c, root, "seed", "", "");
+  const std::string main_currency = read_currency(c, root, "", "USD");
   Draft main = defaults(plugins);
   if (auto it = root.find("plugins"); it != root.end())
     apply_plugins(c, *it, "plugins", main, true);
@@ -408,14 +482,16 @@ std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
         c.fail(path,
                "a store needs a name of its own (the top level is store '" + main_name + "')");
       c.object(sj, path);
-      c.only_keys(sj, path, {"seed", "plugins"});
+      c.only_keys(sj, path, {"seed", "plugins", "currency"});
       Draft draft = main;
       if (auto p = sj.find("plugins"); p != sj.end())
         apply_plugins(c, *p, path + ".plugins", draft, false);
       others.push_back(finish(std::move(draft), name, read_string(c, sj, "seed", path, main_seed)));
+      others.back().currency = read_currency(c, sj, path, main_currency);
     }
   }
   snap->stores.push_back(finish(std::move(main), main_name, main_seed));
+  snap->stores.back().currency = main_currency;
   for (auto& s : others) snap->stores.push_back(std::move(s));
 
   std::uint64_t h = fnv1a(root.dump());
@@ -436,7 +512,14 @@ json param_value_json(const ParamSpec& spec, const ParamValue& value) {
     case ParamType::Number:
       return value.d;
     case ParamType::String:
+    case ParamType::DayOfYear:
       return value.s;
+    case ParamType::Map: {
+      json out = json::object();
+      for (const MapEntry& e : value.map.entries)
+        out[e.key] = spec.map_of == ParamType::Int ? json(e.i) : json(e.d);
+      return out;
+    }
   }
   return nullptr;
 }
@@ -455,6 +538,18 @@ json param_schema_json(const ParamSpec& spec) {
   } else if (spec.type == ParamType::Number) {
     s["min"] = spec.number_min;
     s["max"] = spec.number_max;
+  } else if (spec.type == ParamType::Map) {
+    s["values"] = param_type_name(spec.map_of);
+    if (spec.map_of == ParamType::Int) {
+      s["min"] = spec.int_min;
+      s["max"] = spec.int_max;
+    } else {
+      s["min"] = spec.number_min;
+      s["max"] = spec.number_max;
+    }
+    s["max_entries"] = spec.max_entries;
+  } else if (spec.type == ParamType::DayOfYear) {
+    s["format"] = "MM-DD";
   } else if (spec.type == ParamType::String && spec.choices) {
     json choices = json::array();
     for (std::string_view choice : split_choices(spec.choices)) choices.push_back(choice);

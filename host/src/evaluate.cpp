@@ -108,7 +108,7 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   // trace and the stats say about it.
   RuleTimer timer(clock, stats, t);
   Params params(slot.spec->params, slot.values.data(), slot.values.size());
-  RuleContext ctx{event, params, plugin.name, slot.id, snap.seed_hash};
+  RuleContext ctx{event, params, plugin.name, slot.id, snap.seed_hash, snap.currency};
   RuleOutput ro(out.actions, t.detail);
   std::string error;
   RuleStatus status = plugin.plugin->descriptor->run_rule(*slot.spec, ctx, ro, error);

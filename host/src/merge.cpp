@@ -73,6 +73,22 @@ void fold_into_first(std::vector<Action>& actions, std::string_view type, const 
   }
 }
 
+/// Several exchanges of the same returned line ship once: the first is kept.
+void one_exchange_per_line(std::vector<Action>& actions, const StoreConfig& snap) {
+  auto group = kept_of_type(actions, "exchange.ship");
+  for (std::size_t i = 1; i < group.size(); ++i) {
+    const Value* line = group[i]->param("returned_sku");
+    for (std::size_t k = 0; k < i; ++k) {
+      const Value* other = group[k]->param("returned_sku");
+      if (!group[k]->is_kept() || !line || !other || !(*line == *other)) continue;
+      group[i]->status = Action::Status::Merged;
+      group[i]->status_note =
+          "the same line is already exchanged by " + snap.rule_name(group[k]->origin);
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 void merge_actions(std::vector<Action>& actions, const StoreConfig& snap,
@@ -86,6 +102,9 @@ void merge_actions(std::vector<Action>& actions, const StoreConfig& snap,
   fold_into_first(actions, "points.award", snap, [](Action& into, const Action& from) {
     into.set("points", into.int_param("points") + from.int_param("points"));
   });
+  keep_best(actions, "points.expire", snap, "replaced by the larger expiry",
+            [](const Action& a) { return a.int_param("points"); });
+  one_exchange_per_line(actions, snap);
   fold_into_first(actions, "vip.grant", snap, [](Action& into, const Action& from) {
     union_strings(into, from, "customers");
     union_strings(into, from, "benefits");

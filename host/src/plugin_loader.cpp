@@ -143,6 +143,21 @@ void check_param(const fs::path& file, const RuleSpec& rule, const ParamSpec& p)
     case ParamType::String:
       if (p.string_default == nullptr) refuse(file, where + ": no default");
       break;
+    case ParamType::Map: {
+      const bool range_ok = p.map_of == ParamType::Int      ? p.int_min <= p.int_max
+                            : p.map_of == ParamType::Number ? p.number_min <= p.number_max
+                                                            : false;
+      if (!range_ok) refuse(file, where + ": a map holds integers or numbers in a valid range");
+      if (p.max_entries < 1 || p.max_entries > kMaxMapEntries)
+        refuse(file, where + ": max_entries must be in 1.." + std::to_string(kMaxMapEntries));
+      break;
+    }
+    case ParamType::DayOfYear: {
+      MonthDay md;
+      if (p.string_default == nullptr || !parse_month_day(p.string_default, md))
+        refuse(file, where + ": default is not a day of the year (MM-DD)");
+      break;
+    }
     default:
       refuse(file, where + ": unknown param type");
   }

@@ -51,7 +51,7 @@ struct Tally {
 struct ConfigTally {
   std::map<std::string, Tally> by_type, by_rule;
   Money goodwill;
-  std::int64_t points_awarded = 0, points_revoked = 0;
+  std::int64_t points_awarded = 0, points_revoked = 0, points_expired = 0;
   std::map<std::string, std::int64_t> rule_errors;
 
   void add(const ConfigTally& o) {
@@ -60,6 +60,7 @@ struct ConfigTally {
     for (const auto& [k, v] : o.goodwill) goodwill[k] += v;
     points_awarded += o.points_awarded;
     points_revoked += o.points_revoked;
+    points_expired += o.points_expired;
     for (const auto& [k, v] : o.rule_errors) rule_errors[k] += v;
   }
 };
@@ -133,6 +134,19 @@ class ChunkQueue {
   bool closed_ = false;
 };
 
+/// The money of the action types "the next rules" added: an exchange ships goods at the price paid
+/// for the returned line (less any charge); expiring points is a saving, at `point_value` each.
+std::int64_t next_rules_money(const Action& a, const Event& ev, const SimulationCosts& costs) {
+  if (a.type == "exchange.ship") {
+    const Value* sku = a.param("returned_sku");
+    const OrderLine* line = sku ? ev.order.find_line(sku->as_string()) : nullptr;
+    const std::int64_t qty = line ? std::min(a.int_param("qty", 1), line->qty) : 0;
+    return (line ? line->price * qty : 0) - a.int_param("charge");
+  }
+  if (a.type == "points.expire") return -a.int_param("points") * costs.point_value;
+  return 0;
+}
+
 /// What an action costs the shop (see README, "simulate"): refunds with their bonus, coupons (a
 /// percentage of the subtotal), gifts' value, replaced goods at their price, and the costs the
 /// options put on prepaid labels, pickups and upgrades.
@@ -155,11 +169,12 @@ std::int64_t money_of(const Action& a, const Event& ev, const SimulationCosts& c
     return cost + (pickup && pickup->as_bool() ? costs.pickup : 0);
   }
   if (a.type == "shipping.upgrade") return costs.upgrade;
-  return 0;
+  return next_rules_money(a, ev, costs);
 }
 
 void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, ConfigTally& t) {
-  const std::string currency = ev.has_order ? std::string(ev.order.currency) : "";
+  // Money on an event without an order is in the store's currency, so every amount has one.
+  const std::string currency = ev.has_order ? std::string(ev.order.currency) : d.store->currency;
   for (const Action& a : d.actions) {
     if (!a.is_kept()) continue;
     const std::int64_t money = money_of(a, ev, costs);
@@ -170,6 +185,7 @@ void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, Con
     if (std::int64_t g = goodwill_value(a, ev)) t.goodwill[currency] += g;
     if (a.type == "points.award") t.points_awarded += a.int_param("points");
     if (a.type == "points.revoke") t.points_revoked += a.int_param("points");
+    if (a.type == "points.expire") t.points_expired += a.int_param("points");
   }
   for (const TraceEntry& e : d.trace)
     if (e.outcome == Outcome::Error) ++t.rule_errors[d.store->rule_name(e.rule)];
@@ -390,7 +406,10 @@ json config_json(const ConfigSnapshot& snap, const ConfigTally& t) {
           {"by_type", by_type},
           {"by_rule", by_rule},
           {"goodwill", t.goodwill},
-          {"points", {{"awarded", t.points_awarded}, {"revoked", t.points_revoked}}},
+          {"points",
+           {{"awarded", t.points_awarded},
+            {"revoked", t.points_revoked},
+            {"expired", t.points_expired}}},
           {"rule_errors", errors}};
 }
 

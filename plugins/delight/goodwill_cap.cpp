@@ -22,7 +22,7 @@ const char* reducible_param(const shoprules::Action& a, const shoprules::Event& 
 void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
   if (!ev.has_customer) return out.skip("no customer");
-  const std::string currency = ev.has_order ? std::string(ev.order.currency) : "";
+  const std::string currency(ctx.currency());
   std::int64_t left = ctx.params.integer("cap") - ev.customer.goodwill_last_90d;
   bool capped = false;
   for (auto& a : out.actions()) {

@@ -33,6 +33,11 @@ constexpr shoprules::RuleSpec kRules[] = {
          &public_complaint, kComplaintParams)
         .on(shoprules::EventType::ContactReceived),
     // Review phase: it sees every goodwill action after merging, whichever plugin emitted it.
+    rule("first_order_welcome",
+         "A first order gets a thank-you card, and a coupon for the next one when it is big enough",
+         &first_order_welcome, kWelcomeParams)
+        .on(shoprules::EventType::OrderPlaced)
+        .off(),
     rule("goodwill_cap", "Cap the goodwill a customer receives per 90 days", &goodwill_cap,
          kGoodwillParams)
         .review(),

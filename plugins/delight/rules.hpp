@@ -16,6 +16,15 @@ void fast_reply(const RuleContext& ctx, RuleOutput& out);
 void refer_competitor(const RuleContext& ctx, RuleOutput& out);
 void public_complaint(const RuleContext& ctx, RuleOutput& out);
 void goodwill_cap(const RuleContext& ctx, RuleOutput& out);
+void first_order_welcome(const RuleContext& ctx, RuleOutput& out);
+
+inline constexpr shoprules::ParamSpec kWelcomeParams[] = {
+    shoprules::int_param("min_subtotal", 5000, 0, 1000000000000,
+                         "A first order of at least this (minor units) also earns a coupon"),
+    shoprules::int_param("amount", 500, 0, 1000000,
+                         "The coupon's value for the next order (minor units; 0: no coupon)"),
+    shoprules::int_param("expires_in_days", 30, 1, 3650, "Days the coupon stays valid"),
+};
 
 inline constexpr shoprules::ParamSpec kSurpriseParams[] = {
     shoprules::number_param("rate", 0.1, 0.0, 1.0, "Share of standard-shipping orders upgraded"),

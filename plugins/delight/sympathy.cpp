@@ -15,7 +15,8 @@ void sympathy(const RuleContext& ctx, RuleOutput& out) {
            std::string(bereavement ? "A bereavement" : "An illness") + ": flowers with a note")
       .set("kind", "flowers")
       .set("message", message)
-      .set("value", ctx.params.integer("value"));
+      .set("value", ctx.params.integer("value"))
+      .set("currency", ctx.currency());
   if (!medical || !ctx.params.boolean("vip_for_medical")) return;
   shoprules::Value customers = shoprules::Value::list().push(ev.customer.id);
   for (shoprules::Text member : ev.customer.household) customers.push(member);

@@ -12,9 +12,22 @@ constexpr shoprules::RuleSpec kRules[] = {
     rule("points", "Points per whole currency unit of the subtotal; VIPs earn more", &points,
          kPointsParams)
         .on(shoprules::EventType::OrderPlaced),
+    // Amends loyalty.points' award, so it runs right after it.
+    rule("category_multiplier",
+         "Points per category: named categories earn at their multiplier, others x1",
+         &category_multiplier, kCategoryMultiplierParams)
+        .on(shoprules::EventType::OrderPlaced)
+        .off(),
     rule("tiers", "Move a customer up a tier when an order takes lifetime spend over its threshold",
          &tiers, kTierParams)
         .on(shoprules::EventType::OrderPlaced),
+    rule("tier_terms",
+         "Tiers count the last 12 months' spend; a customer below their tier drops one tier per "
+         "event",
+         &tier_terms, kTierTermsParams)
+        .off(),
+    rule("points_expiry", "A customer with no order for a year has the points balance expire",
+         &points_expiry, kPointsExpiryParams),
     rule("big_order_coupon", "A percentage coupon for orders at or above a subtotal",
          &big_order_coupon, kBigOrderParams)
         .on(shoprules::EventType::OrderPlaced),
@@ -27,6 +40,13 @@ constexpr shoprules::RuleSpec kRules[] = {
          kClawbackParams)
         .on(shoprules::EventType::ReturnRequested)
         .review(),
+    // Review phase: it marks the award the points rules settled on, after merging.
+    rule("pending_points",
+         "An order's points stay pending for the return window before they can be spent",
+         &pending_points, kPendingPointsParams)
+        .on(shoprules::EventType::OrderPlaced)
+        .review()
+        .off(),
 };
 
 }  // namespace

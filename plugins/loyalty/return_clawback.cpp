@@ -6,6 +6,17 @@
 #include "rules.hpp"
 
 namespace loyalty {
+namespace {
+
+/// An exchanged line is still bought (another size ships instead): its points stay.
+bool exchanged(RuleOutput& out, std::string_view sku) {
+  for (const auto& a : out.actions())
+    if (a.is_kept() && a.type == "exchange.ship")
+      if (const auto* s = a.param("returned_sku"); s && s->as_string() == sku) return true;
+  return false;
+}
+
+}  // namespace
 
 void return_clawback(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
@@ -19,7 +30,7 @@ void return_clawback(const RuleContext& ctx, RuleOutput& out) {
     const shoprules::Value* sku = line.find("sku");
     const shoprules::Value* qty = line.find("qty");
     const shoprules::OrderLine* bought = sku ? ev.order.find_line(sku->as_string()) : nullptr;
-    if (!bought || !qty) continue;
+    if (!bought || !qty || exchanged(out, sku->as_string())) continue;
     value += bought->price * std::min(qty->as_int(), bought->qty);
   }
   const std::int64_t multiplier = ev.customer.vip ? ctx.params.integer("vip_multiplier") : 1;

@@ -14,6 +14,10 @@ void big_order_coupon(const RuleContext& ctx, RuleOutput& out);
 void repeat_gift(const RuleContext& ctx, RuleOutput& out);
 void vip_shipping(const RuleContext& ctx, RuleOutput& out);
 void return_clawback(const RuleContext& ctx, RuleOutput& out);
+void pending_points(const RuleContext& ctx, RuleOutput& out);
+void points_expiry(const RuleContext& ctx, RuleOutput& out);
+void tier_terms(const RuleContext& ctx, RuleOutput& out);
+void category_multiplier(const RuleContext& ctx, RuleOutput& out);
 
 inline constexpr shoprules::ParamSpec kPointsParams[] = {
     shoprules::int_param("per_unit", 1, 0, 1000, "Points per whole currency unit of the subtotal"),
@@ -46,6 +50,33 @@ inline constexpr shoprules::ParamSpec kClawbackParams[] = {
                          "Points per whole currency unit, as loyalty.points"),
     shoprules::int_param("vip_multiplier", 2, 1, 10, "VIP multiplier, as loyalty.points"),
 };
+
+inline constexpr shoprules::ParamSpec kPendingPointsParams[] = {
+    shoprules::int_param("days", 30, 0, 3650,
+                         "Days an order's points stay pending (the return window)"),
+};
+
+inline constexpr shoprules::ParamSpec kPointsExpiryParams[] = {
+    shoprules::int_param("days", 365, 1, 3650,
+                         "Days without an order after which the points balance expires"),
+};
+
+// Keep these equal to loyalty.tiers' so both rules mean the same tiers.
+inline constexpr shoprules::ParamSpec kTierTermsParams[] = {
+    shoprules::int_param("silver", 50000, 0, 1000000000000,
+                         "Spend over the last 12 months (minor units) for silver"),
+    shoprules::int_param("gold", 150000, 0, 1000000000000,
+                         "Spend over the last 12 months (minor units) for gold"),
+};
+
+inline constexpr shoprules::ParamSpec kCategoryMultiplierParams[] = {
+    shoprules::number_map_param("multipliers", 0.0, 100.0, 1000,
+                                "Points multiplier by category (e.g. {\"shoes\": 2, "
+                                "\"gift_cards\": 0}); categories not named earn x1"),
+};
+
+/// A tier's rank (member 0, silver 1, gold 2), or -1 for a tier these rules do not manage.
+int tier_rank(std::string_view tier);
 
 /// Points for `amount` minor units: per whole currency unit, times the VIP multiplier.
 std::int64_t points_for(std::int64_t amount, std::string_view currency, std::int64_t per_unit,

@@ -4,21 +4,18 @@
 #include "rules.hpp"
 
 namespace loyalty {
-namespace {
 
-int rank(std::string_view tier) {
+int tier_rank(std::string_view tier) {
   if (tier == "member") return 0;
   if (tier == "silver") return 1;
   if (tier == "gold") return 2;
   return -1;
 }
 
-}  // namespace
-
 void tiers(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
   if (ev.kind != shoprules::EventType::OrderPlaced) return out.skip("not an order.placed event");
-  const int current = rank(ev.customer.tier);
+  const int current = tier_rank(ev.customer.tier);
   if (current < 0) return out.skip("the customer's tier is not one this rule manages");
   // The profile is as it was before this order: the order's subtotal is added to it.
   std::int64_t spend;
@@ -27,7 +24,7 @@ void tiers(const RuleContext& ctx, RuleOutput& out) {
   const char* next = spend >= ctx.params.integer("gold")     ? "gold"
                      : spend >= ctx.params.integer("silver") ? "silver"
                                                              : "member";
-  if (rank(next) <= current) return out.skip("no new tier reached");
+  if (tier_rank(next) <= current) return out.skip("no new tier reached");
   out.emit("tier.change", "Lifetime spend reaches " +
                               shoprules::format_money(spend, ev.order.currency) +
                               " with this order: " + std::string(ev.customer.tier) + " -> " + next)

@@ -18,10 +18,15 @@ void final_sale(const RuleContext& ctx, RuleOutput& out) {
   std::string skus;
   for (const auto& line : denied) skus += (skus.empty() ? "" : ", ") + std::string(line.sku);
   if (shoprules::Action* approve = out.find("return.approve")) {
-    if (kept.empty())
+    // From the approval's own lines: a window rule may have refused some already.
+    std::vector<shoprules::Text> skus_denied;
+    for (const auto& line : denied) skus_denied.push_back(line.sku);
+    const shoprules::Value* approved = approve->param("lines");
+    shoprules::Value rest = approved ? lines_without(*approved, skus_denied) : lines_value(kept);
+    if (rest.items().empty())
       out.drop(*approve, "every line is final sale");
     else
-      approve->set("lines", lines_value(kept));
+      approve->set("lines", std::move(rest));
   }
   out.emit("return.deny", "Final sale, not returnable: " + skus)
       .set("lines", lines_value(denied))

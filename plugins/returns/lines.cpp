@@ -43,7 +43,12 @@ void describe_approval(shoprules::Action& approve) {
 
 bool held_back(RuleOutput& out, shoprules::Text sku) {
   for (const auto& a : out.actions()) {
-    if (!a.is_kept() || (a.type != "return.deny" && a.type != "return.review")) continue;
+    if (!a.is_kept()) continue;
+    if (a.type == "exchange.ship") {
+      if (const auto* s = a.param("returned_sku"); s && s->as_string() == sku) return true;
+      continue;
+    }
+    if (a.type != "return.deny" && a.type != "return.review") continue;
     const shoprules::Value* lines = a.param("lines");
     if (!lines) continue;
     for (const auto& line : lines->items())
@@ -55,6 +60,18 @@ bool held_back(RuleOutput& out, shoprules::Text sku) {
 std::int64_t line_value(const shoprules::Order& order, shoprules::Text sku, std::int64_t qty) {
   const shoprules::OrderLine* bought = order.find_line(sku);
   return bought ? bought->price * std::min(qty, bought->qty) : 0;
+}
+
+shoprules::Value lines_without(const shoprules::Value& lines,
+                               const std::vector<shoprules::Text>& skus) {
+  shoprules::Value out = shoprules::Value::list();
+  for (const auto& line : lines.items()) {
+    const shoprules::Value* sku = line.find("sku");
+    bool removed = false;
+    for (shoprules::Text s : skus) removed = removed || (sku && sku->as_string() == s);
+    if (!removed) out.push(line);
+  }
+  return out;
 }
 
 std::int64_t lines_worth(const shoprules::Order& order, const shoprules::Action& action) {

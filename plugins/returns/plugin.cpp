@@ -7,12 +7,23 @@ namespace {
 using shoprules::rule;
 
 // Declaration order is run order: the rules after the window amend what it decided (which lines,
-// which label, pickup or keep); then the refund is computed, and adjusted by the last two.
+// which label, pickup or keep); then the refund is computed, and adjusted by the last three.
 constexpr shoprules::RuleSpec kRules[] = {
     rule("window",
          "Approve returns within N days of delivery; deny after, or ask a person for a VIP",
          &window, kWindowParams)
         .on(shoprules::EventType::ReturnRequested),
+    rule("category_window",
+         "A category's own return window replaces the store's for its lines; a return with lines "
+         "on both sides is split",
+         &category_window, kCategoryWindowParams)
+        .on(shoprules::EventType::ReturnRequested)
+        .off(),
+    rule("holiday_window",
+         "Orders placed in the holiday season may be returned until a day of the next year",
+         &holiday_window, kHolidayWindowParams)
+        .on(shoprules::EventType::ReturnRequested)
+        .off(),
     rule("final_sale", "Deny the final-sale lines of a return", &final_sale)
         .on(shoprules::EventType::ReturnRequested)
         .off(),
@@ -31,6 +42,10 @@ constexpr shoprules::RuleSpec kRules[] = {
          kKeepItemParams)
         .on(shoprules::EventType::ReturnRequested)
         .off(),
+    rule("exchange_first",
+         "A line to be exchanged ships the new item first, at no charge, and is not refunded",
+         &exchange_first)
+        .on(shoprules::EventType::ReturnRequested),
     rule("refund",
          "Refund the returned lines that were not denied, to the method the customer chose",
          &refund)
@@ -42,6 +57,11 @@ constexpr shoprules::RuleSpec kRules[] = {
     rule("store_credit_bonus", "A refund taken as store credit earns a bonus", &store_credit_bonus,
          kStoreCreditBonusParams)
         .on(shoprules::EventType::ReturnRequested),
+    rule("instant_refund",
+         "A trusted customer's small refund is paid at approval, before the item arrives",
+         &instant_refund, kInstantRefundParams)
+        .on(shoprules::EventType::ReturnRequested)
+        .off(),
 };
 
 }  // namespace

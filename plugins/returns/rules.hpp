@@ -17,6 +17,10 @@ void keep_item(const RuleContext& ctx, RuleOutput& out);
 void refund(const RuleContext& ctx, RuleOutput& out);
 void restocking_fee(const RuleContext& ctx, RuleOutput& out);
 void store_credit_bonus(const RuleContext& ctx, RuleOutput& out);
+void category_window(const RuleContext& ctx, RuleOutput& out);
+void holiday_window(const RuleContext& ctx, RuleOutput& out);
+void instant_refund(const RuleContext& ctx, RuleOutput& out);
+void exchange_first(const RuleContext& ctx, RuleOutput& out);
 
 inline constexpr shoprules::ParamSpec kWindowParams[] = {
     shoprules::int_param("days", 365, 0, 3650,
@@ -44,6 +48,28 @@ inline constexpr shoprules::ParamSpec kStoreCreditBonusParams[] = {
                          "Bonus on a refund taken as store credit, in percent"),
 };
 
+inline constexpr shoprules::ParamSpec kCategoryWindowParams[] = {
+    shoprules::int_map_param("days", 0, 3650, 1000,
+                             "Days after delivery a category's lines may be returned, by "
+                             "category (e.g. {\"electronics\": 30}); other categories keep "
+                             "the store's window"),
+};
+
+inline constexpr shoprules::ParamSpec kHolidayWindowParams[] = {
+    shoprules::day_of_year_param("from", "11-01", "First day of the holiday season (MM-DD)"),
+    shoprules::day_of_year_param("to", "12-31", "Last day of the holiday season (MM-DD)"),
+    shoprules::day_of_year_param(
+        "until", "01-31", "Holiday orders may be returned until this day of the next year (MM-DD)"),
+};
+
+inline constexpr shoprules::ParamSpec kInstantRefundParams[] = {
+    shoprules::int_param("min_orders", 5, 0, 1000000, "Orders a customer needs to be trusted"),
+    shoprules::number_param("max_return_rate", 0.2, 0.0, 100.0,
+                            "Returns per order below which a customer is trusted"),
+    shoprules::int_param("max_value", 10000, 0, 1000000000,
+                         "Refunds up to this (minor units) are paid at approval"),
+};
+
 /// Return lines as an action param: [{"sku": ..., "qty": ...}, ...].
 shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines);
 
@@ -55,12 +81,36 @@ shoprules::Action* approval(const RuleContext& ctx, RuleOutput& out);
 /// however many rules amended the label, pickup or keep, the reason says what will happen.
 void describe_approval(shoprules::Action& approve);
 
-/// True when an earlier rule denied this sku or sent it to a person.
+/// True when an earlier rule denied this sku, sent it to a person, or exchanged it (an exchanged
+/// line is not refunded).
 bool held_back(RuleOutput& out, shoprules::Text sku);
 
 /// What a returned line is worth at the price paid, never counting more items than were bought;
 /// 0 when the sku is not on the order.
 std::int64_t line_value(const shoprules::Order& order, shoprules::Text sku, std::int64_t qty);
+
+/// The lines of an action's "lines" param without those whose sku is in `skus`.
+shoprules::Value lines_without(const shoprules::Value& lines,
+                               const std::vector<shoprules::Text>& skus);
+
+/// Where each returned line stands after the window rules: approved, or refused for being past a
+/// window (denied, or sent to a person for a VIP). Lines other rules refused are in neither.
+struct WindowState {
+  shoprules::Action* approve = nullptr;  ///< the kept return.approve, if any
+  shoprules::Action* refusal = nullptr;  ///< the kept past_window deny or review, if any
+  std::vector<shoprules::ReturnLine> approved, refused;
+};
+
+/// Reads the window decision so far: the approval, the past-window refusal and their lines.
+WindowState window_state(const RuleContext& ctx, RuleOutput& out);
+
+/// Re-states the window decision with lines moved between approval and refusal. Lines newly
+/// approved get `approve_why` (before ": approved") and newly refused ones `refuse_why`; an
+/// action left with no lines is dropped, a missing one is emitted.
+void restate_window(const RuleContext& ctx, RuleOutput& out, WindowState& state,
+                    const std::vector<shoprules::ReturnLine>& approved,
+                    const std::vector<shoprules::ReturnLine>& refused,
+                    const std::string& approve_why, const std::string& refuse_why);
 
 /// The worth of the lines of an action's "lines" param.
 std::int64_t lines_worth(const shoprules::Order& order, const shoprules::Action& action);

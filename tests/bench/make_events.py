@@ -17,8 +17,37 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def event(i: int, rng: random.Random) -> dict:
+def next_rules_fields(event: dict, at: datetime, more: random.Random) -> dict:
+    """The fields the next rules read (DOMAIN.md), drawn from their own stream so the rest of the
+    log stays as it was: last order and spend over 12 months, points, categories, placed_at and
+    exchanges."""
+    cust = event["customer"]
+    cust["points"] = more.randrange(3000)
+    if more.random() < 0.7:
+        cust["last_order_at"] = iso(at - timedelta(days=more.randrange(500)))
+    if more.random() < 0.6:
+        cust["spend_12m"] = more.randrange(200000)
+    order = event.get("order")
+    if order:
+        for line in order["lines"]:
+            line["category"] = more.choice(["shoes", "shoes", "electronics", "gift_cards", "bags"])
+        if "delivered_at" in order:
+            delivered = datetime.strptime(order["delivered_at"], "%Y-%m-%dT%H:%M:%SZ")
+            order["placed_at"] = iso(delivered - timedelta(days=3))
+    for line in event.get("return", {}).get("lines", ()):
+        if more.random() < 0.1:
+            line["exchange_for"] = {"sku": line["sku"], "size": more.choice(["9", "10", "11"])}
+    return event
+
+
+def event(i: int, rng: random.Random, more: random.Random | None = None) -> dict:
+    if more is None:
+        more = random.Random(i)
     at = START + timedelta(seconds=rng.randrange(90 * 86400))
+    return next_rules_fields(base_event(i, at, rng), at, more)
+
+
+def base_event(i: int, at: datetime, rng: random.Random) -> dict:
     cust = {
         "id": f"c-{rng.randrange(200000)}",
         "orders": rng.randrange(40),
@@ -107,10 +136,10 @@ def event(i: int, rng: random.Random) -> dict:
 
 def main() -> int:
     count, path = int(sys.argv[1]), sys.argv[2]
-    rng = random.Random(2026)
+    rng, more = random.Random(2026), random.Random(14)
     with open(path, "w") as out:
         for i in range(count):
-            out.write(json.dumps(event(i, rng), separators=(",", ":")) + "\n")
+            out.write(json.dumps(event(i, rng, more), separators=(",", ":")) + "\n")
     return 0
 
 

@@ -9,7 +9,7 @@ defaults, no validation beyond what the rules need, nothing precomputed between 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 Event = dict[str, Any]
@@ -20,6 +20,7 @@ ZERO_DECIMAL = {
     "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
 }  # fmt: skip
 DAY = 86400
+STORE_CURRENCY = "USD"  # the config's `currency`: money on events without an order
 
 
 def money(minor: int, currency: str) -> str:
@@ -202,9 +203,14 @@ def return_clawback(ev: Event, out: Out, per_unit: int = 1, vip_multiplier: int 
         return
     o = ev["order"]
     value = 0
+    exchanged = {
+        a["params"]["returned_sku"]
+        for a in out.actions
+        if a["kept"] and a["type"] == "exchange.ship"
+    }
     for line in approve["params"]["lines"]:
         bought = find_line(o, line["sku"])
-        if bought:
+        if bought and line["sku"] not in exchanged:
             value += bought["price"] * min(line["qty"], bought.get("qty", 1))
     multiplier = vip_multiplier if ev["customer"].get("vip") else 1
     taken = points_for(value, o["currency"], per_unit, multiplier)
@@ -215,6 +221,108 @@ def return_clawback(ev: Event, out: Out, per_unit: int = 1, vip_multiplier: int 
         f"{taken} points earned on {money(value, o['currency'])} of returned items are taken back",
         points=taken,
     )
+
+
+def civil_date(text: str) -> str:
+    return datetime.fromisoformat(text).astimezone(timezone.utc).strftime("%Y-%m-%d")
+
+
+def points_expiry(ev: Event, out: Out, days: int = 365) -> None:
+    c = ev.get("customer")
+    if c is None or not c.get("last_order_at") or c.get("points", 0) <= 0:
+        return
+    idle = days_between(c["last_order_at"], ev["at"])
+    if idle < days:
+        return
+    out.emit(
+        "points.expire",
+        f"No order since {civil_date(c['last_order_at'])} ({idle} days, the limit is {days}): "
+        f"{c['points']} points expire",
+        points=c["points"],
+    )
+
+
+def pending_points(ev: Event, out: Out, days: int = 30) -> None:
+    award = out.find("points.award") if ev["type"] == "order.placed" else None
+    if award is None or days == 0:
+        return
+    award["params"]["available_after_days"] = days
+    award["reason"] += f"; pending for {days} days, until the return window closes"
+
+
+TIER_NAME = ["member", "silver", "gold"]
+
+
+def tier_terms(ev: Event, out: Out, silver: int = 50000, gold: int = 150000) -> None:
+    c = ev.get("customer")
+    if c is None or "spend_12m" not in c:
+        return
+    for a in out.actions:
+        if a["kept"] and a["type"] == "tier.change":
+            a["kept"] = False
+    tier = c.get("tier", "member")
+    if tier not in TIER_RANK:
+        return
+    current = TIER_RANK[tier]
+    order = ev["type"] == "order.placed"
+    spend = c["spend_12m"] + (subtotal(ev["order"]) if order else 0)
+    earned = 2 if spend >= gold else 1 if spend >= silver else 0
+    if earned == current:
+        return
+    currency = ev["order"]["currency"] if "order" in ev else STORE_CURRENCY
+    spent = f"Spend over the last 12 months is {money(spend, currency)}" + (
+        " with this order" if order else ""
+    )
+    if earned > current:
+        to = TIER_NAME[earned]
+        out.emit("tier.change", f"{spent}: {tier} -> {to}", **{"from": tier, "to": to})
+        return
+    threshold = gold if current == 2 else silver
+    to = TIER_NAME[current - 1]
+    out.emit(
+        "tier.change",
+        f"{spent}, below {TIER_NAME[current]}'s {money(threshold, currency)}: "
+        f"{TIER_NAME[current]} -> {to}",
+        **{"from": tier, "to": to},
+    )
+
+
+def multiplier_text(m: float) -> str:
+    text = f"{m:f}".rstrip("0")
+    return text[:-1] if text.endswith(".") else text
+
+
+def category_multiplier(ev: Event, out: Out, multipliers: dict | None = None) -> None:
+    multipliers = multipliers or {}
+    award = out.find("points.award") if multipliers and ev["type"] == "order.placed" else None
+    if award is None:
+        return
+    o = ev["order"]
+    weighted = 0.0
+    named: list[str] = []
+    for line in o["lines"]:
+        value = float(line["price"] * line.get("qty", 1))
+        m = multipliers.get(line.get("category", ""))
+        weighted += value * m if m is not None else value
+        if m is not None:
+            text = f"{line.get('category', '')} x{multiplier_text(float(m))}"
+            if text not in named:
+                named.append(text)
+    if not named:
+        return
+    whole = o["currency"] in ZERO_DECIMAL
+    units = subtotal(o) if whole else subtotal(o) // 100
+    weighted_minor = int(weighted // 1)
+    weighted_units = weighted_minor if whole else weighted_minor // 100
+    before = award["params"]["points"]
+    after = before * weighted_units // units if units > 0 else before
+    if after == before:
+        return
+    if after <= 0:
+        award["kept"] = False
+        return
+    award["params"]["points"] = after
+    award["reason"] += f" ({after} with category multipliers: {', '.join(named)})"
 
 
 # --- returns ---------------------------------------------------------------------------------
@@ -269,6 +377,145 @@ def window(ev: Event, out: Out, days: int = 365) -> None:
         out.emit("return.deny", f"{when}, past the {span}", lines=lines, reason="past_window")
 
 
+def window_state(ev: Event, out: Out) -> tuple[Action | None, Action | None, list, list]:
+    """The approval, the past-window refusal, and the returned lines each one holds."""
+    approve = out.find("return.approve")
+    refusal = None
+    for a in out.actions:
+        if a["kept"] and a["type"] in ("return.deny", "return.review"):
+            if a["params"].get("reason") == "past_window":
+                refusal = a
+                break
+    approved, refused = [], []
+    for line in ev["return"]["lines"]:
+        if approve and any(x["sku"] == line["sku"] for x in approve["params"]["lines"]):
+            approved.append(line)
+        elif refusal and any(x["sku"] == line["sku"] for x in refusal["params"]["lines"]):
+            refused.append(line)
+    return approve, refusal, approved, refused
+
+
+def restate_window(
+    ev: Event,
+    out: Out,
+    state: tuple,
+    approved: list,
+    refused: list,
+    approve_why: str,
+    refuse_why: str,
+) -> None:
+    approve, refusal, was_approved, was_refused = state
+    if not approved and approve:
+        approve["kept"] = False
+    elif approved and approve:
+        approve["params"]["lines"] = return_lines(approved)
+        if len(approved) > len(was_approved):
+            cut = approve["reason"].find(": approved")
+            if cut >= 0:
+                approve["reason"] = approve["reason"][:cut]
+            approve["reason"] += f"; {approve_why}: approved"
+            describe_approval(approve)
+    elif approved:
+        a = out.emit(
+            "return.approve",
+            f"{approve_why}: approved",
+            lines=return_lines(approved),
+            label="customer_paid",
+            pickup=False,
+            keep=False,
+        )
+        describe_approval(a)
+    if not refused and refusal:
+        refusal["kept"] = False
+    elif refused and refusal:
+        refusal["params"]["lines"] = return_lines(refused)
+        if len(refused) > len(was_refused):
+            refusal["reason"] += "; " + refuse_why
+    elif refused:
+        vip = ev["customer"].get("vip")
+        out.emit(
+            "return.review" if vip else "return.deny",
+            refuse_why + ("; a VIP's late return goes to a person" if vip else ""),
+            lines=return_lines(refused),
+            reason="past_window",
+        )
+
+
+def category_window(ev: Event, out: Out, days: dict | None = None) -> None:
+    if not days or ev["type"] != "return.requested":
+        return
+    state = window_state(ev, out)
+    if state[0] is None and state[1] is None:
+        return
+    raw_age = days_between(ev["order"]["delivered_at"], ev["at"])
+    approved, refused, within, past = [], [], [], []
+    for line in ev["return"]["lines"]:
+        was_approved = any(x["sku"] == line["sku"] for x in state[2])
+        was_refused = not was_approved and any(x["sku"] == line["sku"] for x in state[3])
+        if not was_approved and not was_refused:
+            continue
+        bought = find_line(ev["order"], line["sku"])
+        category = bought.get("category", "") if bought else ""
+        own = days.get(category) if bought else None
+        if own is None:
+            (approved if was_approved else refused).append(line)
+            continue
+        which = f"{line['sku']} ({category}: {own} days)"
+        if raw_age <= own:
+            approved.append(line)
+            if not was_approved:
+                within.append(which)
+        else:
+            refused.append(line)
+            if not was_refused:
+                past.append(which)
+    if not within and not past:
+        return
+    when = f"Returned {max(raw_age, 0)} days after delivery"
+    restate_window(
+        ev,
+        out,
+        state,
+        approved,
+        refused,
+        f"{when}, within its category's return window: {', '.join(within)}",
+        f"{when}, past its category's return window: {', '.join(past)}",
+    )
+
+
+def holiday_window(ev: Event, out: Out, **params: str) -> None:
+    placed_at = ev["order"].get("placed_at") if ev["type"] == "return.requested" else None
+    if not placed_at:
+        return
+    start = params.get("from", "11-01")
+    end = params.get("to", "12-31")
+    until = params.get("until", "01-31")
+    placed = datetime.fromisoformat(placed_at).astimezone(timezone.utc)
+    day = placed.month * 100 + placed.day
+    key = {name: int(v[:2]) * 100 + int(v[3:]) for name, v in (("from", start), ("to", end))}
+    wraps = key["from"] > key["to"]
+    in_season = (
+        (day >= key["from"] or day <= key["to"]) if wraps else key["from"] <= day <= key["to"]
+    )
+    if not in_season:
+        return
+    season_year = placed.year - 1 if wraps and day <= key["to"] else placed.year
+    deadline = datetime(season_year + 1, int(until[:2]), 1, tzinfo=timezone.utc) + timedelta(
+        days=int(until[3:])
+    )
+    if seconds(ev["at"]) >= int(deadline.timestamp()):
+        return
+    state = window_state(ev, out)
+    if not state[3]:
+        return
+    last = (deadline - timedelta(seconds=1)).strftime("%Y-%m-%d")
+    why = (
+        f"Ordered on {placed:%Y-%m-%d}, in the holiday season ({start} to {end}): returnable "
+        f"until {last}"
+    )
+    restate_window(ev, out, state, state[2] + state[3], [], why, why)
+
+
 def free_return_shipping(ev: Event, out: Out) -> None:
     approve = out.find("return.approve") if ev["type"] == "return.requested" else None
     if approve is not None:
@@ -290,6 +537,8 @@ def hardship_pickup(ev: Event, out: Out) -> None:
 
 def held_back(out: Out, sku: str) -> bool:
     for a in out.actions:
+        if a["kept"] and a["type"] == "exchange.ship" and a["params"]["returned_sku"] == sku:
+            return True
         if a["kept"] and a["type"] in ("return.deny", "return.review"):
             if any(line["sku"] == sku for line in a["params"].get("lines", ())):
                 return True
@@ -324,6 +573,52 @@ def refund(ev: Event, out: Out) -> None:
         reason += f" (not on the order, not refunded: {', '.join(unknown)})"
     method = "store_credit" if credit else "original"
     out.emit("refund.issue", reason, amount=amount, method=method, bonus=0, fee=0)
+
+
+def exchange_first(ev: Event, out: Out) -> None:
+    if ev["type"] != "return.requested":
+        return
+    wanted = [line for line in ev["return"]["lines"] if line.get("exchange_for")]
+    if not wanted or out.find("return.approve") is None:
+        return
+    for line in wanted:
+        bought = find_line(ev["order"], line["sku"])
+        if bought is None or held_back(out, line["sku"]):
+            continue
+        x = line["exchange_for"]
+        what = x["sku"] + (f" in size {x['size']}" if x.get("size") else "")
+        out.emit(
+            "exchange.ship",
+            f"Exchange for {what}: it ships now by standard shipping at no charge, and the "
+            f"returned {line['sku']} is not refunded",
+            sku=x["sku"],
+            size=x.get("size", ""),
+            qty=min(line.get("qty", 1), bought.get("qty", 1)),
+            shipping="standard",
+            charge=0,
+            returned_sku=line["sku"],
+        )
+
+
+def instant_refund(
+    ev: Event, out: Out, min_orders: int = 5, max_return_rate: float = 0.2, max_value: int = 10000
+) -> None:
+    a = out.find("refund.issue") if ev["type"] == "return.requested" else None
+    if a is None:
+        return
+    c = ev["customer"]
+    orders = c.get("orders", 0)
+    if orders < min_orders:
+        return
+    returns = c.get("returns", 0)
+    rate = returns / orders if orders else (float("inf") if returns else 0.0)
+    if not rate < max_return_rate or a["params"]["amount"] > max_value:
+        return
+    a["params"]["instant"] = True
+    a["reason"] += (
+        f", paid now, before the item arrives (a trusted customer: {orders} orders, "
+        f"{rate * 100:.0f}% returned)"
+    )
 
 
 def store_credit_bonus(ev: Event, out: Out, percent: int = 10) -> None:
@@ -435,6 +730,7 @@ def sympathy(ev: Event, out: Out, value: int = 5000, vip_for_medical: bool = Tru
         kind="flowers",
         message="With our deepest sympathy" if bereavement else "Wishing you a swift recovery",
         value=value,
+        currency=ev["order"]["currency"] if "order" in ev else STORE_CURRENCY,
     )
     if medical and vip_for_medical:
         c = ev["customer"]
@@ -500,6 +796,33 @@ def public_complaint(
         )
 
 
+def first_order_welcome(
+    ev: Event, out: Out, min_subtotal: int = 5000, amount: int = 500, expires_in_days: int = 30
+) -> None:
+    if ev["type"] != "order.placed" or ev["customer"].get("orders", 0) != 0:
+        return
+    out.emit(
+        "gift.send",
+        "A first order: a thank-you card",
+        kind="card",
+        message="Thank you for your first order",
+        value=0,
+    )
+    o = ev["order"]
+    total = subtotal(o)
+    if amount == 0 or total < min_subtotal:
+        return
+    c = o["currency"]
+    out.emit(
+        "coupon.issue",
+        f"A first order of {money(total, c)} (at least {money(min_subtotal, c)}): a coupon of "
+        f"{money(amount, c)} for the next order",
+        amount=amount,
+        currency=c,
+        expires_in_days=expires_in_days,
+    )
+
+
 def goodwill_value(a: Action, ev: Event) -> int:
     p = a["params"]
     if a["type"] == "refund.issue":
@@ -516,7 +839,7 @@ def goodwill_value(a: Action, ev: Event) -> int:
 def goodwill_cap(ev: Event, out: Out, cap: int = 20000) -> None:
     if "customer" not in ev:
         return
-    currency = ev["order"]["currency"] if "order" in ev else ""
+    currency = ev["order"]["currency"] if "order" in ev else STORE_CURRENCY
     left = cap - ev["customer"].get("goodwill_last_90d", 0)
     for a in out.actions:
         if not a["kept"]:
@@ -553,12 +876,14 @@ DECIDE = [
     ("delight", "public_complaint", public_complaint),
     ("loyalty", "points", points),
     ("loyalty", "tiers", tiers),
+    ("loyalty", "points_expiry", points_expiry),
     ("loyalty", "big_order_coupon", big_order_coupon),
     ("loyalty", "repeat_gift", repeat_gift),
     ("loyalty", "vip_shipping", vip_shipping),
     ("returns", "window", window),
     ("returns", "free_return_shipping", free_return_shipping),
     ("returns", "hardship_pickup", hardship_pickup),
+    ("returns", "exchange_first", exchange_first),
     ("returns", "refund", refund),
     ("returns", "store_credit_bonus", store_credit_bonus),
 ]
@@ -566,6 +891,35 @@ REVIEW = [
     ("delight", "goodwill_cap", goodwill_cap),
     ("loyalty", "return_clawback", return_clawback),
 ]
+# The rules that ship off, and where each runs when a config turns it on: after this rule (or,
+# for the review phase, at the end).
+OFF_BY_DEFAULT = {
+    "delight.first_order_welcome": (first_order_welcome, "delight.public_complaint"),
+    "loyalty.category_multiplier": (category_multiplier, "loyalty.points"),
+    "loyalty.tier_terms": (tier_terms, "loyalty.tiers"),
+    "returns.instant_refund": (instant_refund, "returns.store_credit_bonus"),
+    "returns.category_window": (category_window, "returns.window"),
+    "returns.holiday_window": (holiday_window, "returns.category_window|returns.window"),
+    "loyalty.pending_points": (pending_points, None),
+}
+
+
+def rule_lists(enable: dict[str, dict]) -> tuple[list, list]:
+    """DECIDE and REVIEW with the named off-by-default rules on, each with its params."""
+    decide, review = list(DECIDE), list(REVIEW)
+    for name, params in enable.items():
+        fn, after = OFF_BY_DEFAULT[name]
+        plugin, rule = name.split(".")
+        entry = (plugin, rule, lambda ev, out, fn=fn, params=params: fn(ev, out, **params))
+        if after is None:
+            review.append(entry)
+            continue
+        names = [f"{p}.{r}" for p, r, _ in decide]
+        anchor = next(a for a in after.split("|") if a in names)  # the first one present
+        decide.insert(names.index(anchor) + 1, entry)
+    return decide, review
+
+
 SHIPPING_RANK = {"standard": 0, "expedited": 1, "overnight": 2}
 
 
@@ -607,6 +961,13 @@ def merge(actions: list[Action], order_subtotal: int) -> None:
             else a["params"]["percent"] * order_subtotal / 100
         ),
     )
+    keep_best(actions, "points.expire", lambda a: a["params"]["points"])
+    exchanged: set[str] = set()
+    for a in actions:
+        if a["kept"] and a["type"] == "exchange.ship":
+            if a["params"]["returned_sku"] in exchanged:
+                a["kept"] = False
+            exchanged.add(a["params"]["returned_sku"])
     fold_into_first(
         actions, "points.award", lambda i, f: i.update(points=i["points"] + f["points"])
     )
@@ -617,14 +978,16 @@ def merge(actions: list[Action], order_subtotal: int) -> None:
     )
 
 
-def evaluate(ev: Event) -> list[Action]:
-    """The kept actions for one event, as dicts shaped like `Action.to_dict()`."""
+def evaluate(ev: Event, rules: tuple[list, list] | None = None) -> list[Action]:
+    """The kept actions for one event, as dicts shaped like `Action.to_dict()`; `rules` from
+    `rule_lists` switches on rules that ship off."""
+    decide, review = rules or (DECIDE, REVIEW)
     out = Out()
-    for plugin, name, fn in DECIDE:
+    for plugin, name, fn in decide:
         out.rule = f"{plugin}.{name}"
         fn(ev, out)
     merge(out.actions, subtotal(ev["order"]) if "order" in ev else 0)
-    for plugin, name, fn in REVIEW:
+    for plugin, name, fn in review:
         out.rule = f"{plugin}.{name}"
         fn(ev, out)
     result = []

@@ -1,7 +1,8 @@
 """The returns policy at its defaults (DOMAIN.md: a 365-day window, refund, 10% store-credit bonus,
-prepaid label, courier pickup on hardship) as a ZEN decision graph (JDM), the way a shop using the
-ZEN rules engine would write it. `summary_of_zen` and `summary_of_host` reduce both engines'
-answers to the same shape, so `run.py` can check they agree before timing them.
+prepaid label, courier pickup on hardship, exchanged lines not refunded) as a ZEN decision graph
+(JDM), the way a shop using the ZEN rules engine would write it. `summary_of_zen` and
+`summary_of_host` reduce both engines' answers to the same shape, so `run.py` can check they agree
+before timing them.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def graph() -> str:
                 ("pickup", "$.decision == 'approve' and $.hardship"),
                 (
                     "joined",
-                    "map(return.lines, {sku: #.sku, qty: #.qty ?? 1, bought: $root.order.lines})",
+                    "map(return.lines, {sku: #.sku, qty: #.qty ?? 1, bought: $root.order.lines, "
+                    "exchanged: #.exchange_for != null})",
                 ),
                 ("refund_to", "return.refund_to ?? 'original'"),
             ],
@@ -60,7 +62,13 @@ def graph() -> str:
         _expressions(
             "lines",
             "Value of each returned line",
-            [("value", "sum(map(filter(bought, #.sku == sku), #.price * min([#.qty ?? 1, qty])))")],
+            [
+                (
+                    "value",
+                    "exchanged ? 0 : "
+                    "sum(map(filter(bought, #.sku == sku), #.price * min([#.qty ?? 1, qty])))",
+                )
+            ],
             inputField="joined",
             executionMode="loop",
             outputPath="valued",

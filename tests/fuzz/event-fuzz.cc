@@ -21,6 +21,15 @@ const shoprules::host::ConfigSnapshot& snapshot() {
         {"seed", "fuzz"},
         {"stores",
          {{"eu", {{"plugins", {{"returns", {{"rules", {{"window", {{"days", 30}}}}}}}}}}}}}};
+    // The main store runs the rules that ship off too, so every rule meets the fuzzed events.
+    source.json["plugins"] = nlohmann::json::parse(R"({
+      "loyalty": {"rules": {"pending_points": {"enabled": true}, "tier_terms": {"enabled": true},
+        "category_multiplier": {"enabled": true, "multipliers": {"shoes": 2.5, "gift_cards": 0}}}},
+      "returns": {"rules": {"category_window": {"enabled": true, "days": {"electronics": 30}},
+        "holiday_window": {"enabled": true, "from": "12-15", "to": "01-05"},
+        "instant_refund": {"enabled": true}, "final_sale": {"enabled": true},
+        "keep_item": {"enabled": true}, "restocking_fee": {"enabled": true}}},
+      "delight": {"rules": {"first_order_welcome": {"enabled": true}}}})");
     return shoprules::host::build_snapshot(
         source, shoprules::host::load_plugin_dirs({SHOPRULES_BUILD_PLUGIN_DIR}));
   }();

@@ -100,6 +100,7 @@ def test_sympathy_for_a_bereavement_sends_flowers(delight) -> None:
         "kind": "flowers",
         "message": "With our deepest sympathy",
         "value": 5000,
+        "currency": "USD",
     }
 
 
@@ -192,7 +193,7 @@ def test_goodwill_cap_drops_what_cannot_be_reduced(delight) -> None:
     d = delight.evaluate(event)
     assert [a.type for a in d.actions] == []
     assert trace(d, "delight.sympathy")["merged"] == [
-        "gift.send: dropped by delight.goodwill_cap: over the goodwill cap (20.00 left of the "
+        "gift.send: dropped by delight.goodwill_cap: over the goodwill cap (20.00 USD left of the "
         "90-day budget)"
     ]
     assert trace(d, "delight.goodwill_cap")["outcome"] == "fired"
@@ -227,6 +228,7 @@ def test_every_delight_rule_is_declared_with_its_defaults(delight) -> None:
         "fast_reply",
         "refer_competitor",
         "public_complaint",
+        "first_order_welcome",
         "goodwill_cap",
     ]
     assert rules["surprise_upgrade"]["defaults"] == {"rate": 0.1}

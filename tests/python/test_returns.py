@@ -142,20 +142,27 @@ def test_every_returns_rule_is_declared_with_its_defaults(returns) -> None:
     rules = {r["id"]: r for r in plugin["rules"]}
     assert list(rules) == [
         "window",
+        "category_window",
+        "holiday_window",
         "final_sale",
         "free_return_shipping",
         "serial_returner_guard",
         "hardship_pickup",
         "keep_item",
+        "exchange_first",
         "refund",
         "restocking_fee",
         "store_credit_bonus",
+        "instant_refund",
     ]
     assert {r for r in rules if not rules[r]["enabled_by_default"]} == {
+        "category_window",
+        "holiday_window",
         "final_sale",
         "serial_returner_guard",
         "keep_item",
         "restocking_fee",
+        "instant_refund",
     }
     assert rules["window"]["defaults"] == {"days": 365}
     assert rules["serial_returner_guard"]["defaults"] == {"rate": 0.4, "value": 50000}

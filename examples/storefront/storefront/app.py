@@ -47,10 +47,16 @@ class DeliveredIn(BaseModel):
     at: str
 
 
+class ExchangeIn(BaseModel):
+    sku: str
+    size: str = ""
+
+
 class ReturnLineIn(BaseModel):
     sku: str
     qty: int = Field(default=1, ge=1)
     reason: str = "other"
+    exchange_for: ExchangeIn | None = None
 
 
 class ReturnIn(BaseModel):
@@ -202,9 +208,9 @@ def create_app(
             )
             applied = apply(conn, decision, body.customer_id, body.order_id)
             conn.execute(
-                "UPDATE customers SET orders = orders + 1, lifetime_spend = lifetime_spend + ? "
-                "WHERE id = ?",
-                (subtotal, body.customer_id),
+                "UPDATE customers SET orders = orders + 1, lifetime_spend = lifetime_spend + ?, "
+                "last_order_at = ? WHERE id = ?",
+                (subtotal, at, body.customer_id),
             )
         return Outcome(event_id=decision.event_id, actions=applied)
 
@@ -220,7 +226,7 @@ def create_app(
         with lock:
             row = order_row(body.order_id)
             returned = {
-                "lines": [line.model_dump() for line in body.lines],
+                "lines": [line.model_dump(exclude_none=True) for line in body.lines],
                 "refund_to": body.refund_to,
                 "circumstances": body.circumstances,
             }

@@ -51,13 +51,32 @@ def _apply_one(
 ) -> None:
     p = action.params
     kind = action.type
-    if kind == "points.award" or kind == "points.revoke":
+    if kind in ("points.award", "points.revoke", "points.expire"):
+        # Pending points are in the balance, and the ledger says from when they can be spent.
         delta = p["points"] if kind == "points.award" else -p["points"]
         conn.execute(
-            "INSERT INTO points_ledger (customer_id, delta, reason) VALUES (?, ?, ?)",
-            (customer_id, delta, action.reason),
+            "INSERT INTO points_ledger (customer_id, delta, reason, available_after_days) "
+            "VALUES (?, ?, ?, ?)",
+            (customer_id, delta, action.reason, p.get("available_after_days", 0)),
         )
-        conn.execute("UPDATE customers SET points = points + ? WHERE id = ?", (delta, customer_id))
+        conn.execute(
+            "UPDATE customers SET points = MAX(points + ?, 0) WHERE id = ?", (delta, customer_id)
+        )
+    elif kind == "exchange.ship":  # an order to ship: the new item goes out before the old is back
+        conn.execute(
+            "INSERT INTO exchanges (order_id, customer_id, sku, size, qty, shipping, charge, "
+            "returned_sku) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                order_id,
+                customer_id,
+                p["sku"],
+                p.get("size", ""),
+                p.get("qty", 1),
+                p.get("shipping", "standard"),
+                p.get("charge", 0),
+                p.get("returned_sku", p["sku"]),
+            ),
+        )
     elif kind == "tier.change":
         conn.execute("UPDATE customers SET tier = ? WHERE id = ?", (p["to"], customer_id))
     elif kind == "vip.grant":

@@ -1,5 +1,6 @@
-"""The shop's database: customers, orders, the points ledger, refunds and store credit, coupons,
-gifts, pickups, and tasks for people (replies, apologies, replacements, reviews)."""
+"""The shop's database: customers, orders, the points ledger (with pending points), refunds and
+store credit, coupons, gifts, pickups, exchanges to ship, and tasks for people (replies,
+apologies, replacements, reviews)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ CREATE TABLE IF NOT EXISTS customers (
     returns INTEGER NOT NULL DEFAULT 0,
     returned_value INTEGER NOT NULL DEFAULT 0,
     goodwill_90d INTEGER NOT NULL DEFAULT 0,
-    household TEXT NOT NULL DEFAULT '[]'
+    household TEXT NOT NULL DEFAULT '[]',
+    last_order_at TEXT
 );
 CREATE TABLE IF NOT EXISTS orders (
     id TEXT PRIMARY KEY,
@@ -36,7 +38,8 @@ CREATE TABLE IF NOT EXISTS points_ledger (
     id INTEGER PRIMARY KEY,
     customer_id TEXT NOT NULL,
     delta INTEGER NOT NULL,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    available_after_days INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS refunds (
     id INTEGER PRIMARY KEY,
@@ -69,6 +72,18 @@ CREATE TABLE IF NOT EXISTS pickups (
     customer_id TEXT NOT NULL,
     skus TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS exchanges (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    size TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    shipping TEXT NOT NULL,
+    charge INTEGER NOT NULL,
+    returned_sku TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'to_ship'
+);
 CREATE TABLE IF NOT EXISTS tasks (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -92,7 +107,7 @@ def customer_profile(conn: sqlite3.Connection, customer_id: str) -> dict[str, An
     row = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
     if row is None:
         return None
-    return {
+    profile = {
         "id": row["id"],
         "orders": row["orders"],
         "lifetime_spend": row["lifetime_spend"],
@@ -104,6 +119,9 @@ def customer_profile(conn: sqlite3.Connection, customer_id: str) -> dict[str, An
         "household": json.loads(row["household"]),
         "goodwill_last_90d": row["goodwill_90d"],
     }
+    if row["last_order_at"]:
+        profile["last_order_at"] = row["last_order_at"]
+    return profile
 
 
 def rows(conn: sqlite3.Connection, sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -167,3 +167,55 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(shop: Shop) -> None:
     )
     assert r.status_code == 422
     assert rows(conn, "SELECT id FROM orders") == []
+
+
+@pytest.fixture
+def next_rules_shop(tmp_path: Path) -> Iterator[Shop]:
+    config = {"plugins": {"loyalty": {"rules": {"pending_points": {"enabled": True}}}}}
+    app = create_app(str(tmp_path / "shop.db"), config=config)
+    with TestClient(app) as client:
+        yield client, app.state.db
+
+
+def test_pending_points_and_expiry_in_the_ledger(next_rules_shop: Shop) -> None:
+    client, conn = next_rules_shop
+    add(client, "c-p")
+    buy(client, "c-p", "o-p1", 4995)
+    assert rows(conn, "SELECT delta, available_after_days FROM points_ledger") == [
+        {"delta": 49, "available_after_days": 30}
+    ]
+    # A year and more without an order: the balance expires on the next event.
+    r = client.post(
+        "/contacts",
+        json={"customer_id": "c-p", "channel": "chat", "at": "2027-11-02T10:00:00Z"},
+    )
+    assert r.status_code == 200, r.text
+    assert "points.expire" in [a["type"] for a in r.json()["actions"]]
+    ledger = rows(conn, "SELECT delta FROM points_ledger ORDER BY id")
+    assert ledger == [{"delta": 49}, {"delta": -49}]
+    assert client.get("/customers/c-p").json()["points"] == 0
+
+
+def test_an_exchange_becomes_an_order_to_ship(shop: Shop) -> None:
+    client, conn = shop
+    add(client, "c-x")
+    buy(client, "c-x", "o-x", 8900)
+    r = client.post("/orders/o-x/delivered", json={"at": "2026-11-05T10:00:00Z"})
+    assert r.status_code == 200, r.text
+    line = {"sku": "SKU-o-x", "reason": "size", "exchange_for": {"sku": "SKU-o-x", "size": "10"}}
+    r = client.post(
+        "/returns", json={"order_id": "o-x", "lines": [line], "at": "2026-11-10T10:00:00Z"}
+    )
+    assert r.status_code == 200, r.text
+    assert rows(conn, "SELECT sku, size, qty, shipping, charge, status FROM exchanges") == [
+        {
+            "sku": "SKU-o-x",
+            "size": "10",
+            "qty": 1,
+            "shipping": "standard",
+            "charge": 0,
+            "status": "to_ship",
+        }
+    ]
+    assert rows(conn, "SELECT * FROM refunds") == []  # exchanged, not refunded
+    assert client.get("/customers/c-x").json()["points"] == 89  # and the points stay

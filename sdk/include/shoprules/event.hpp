@@ -71,6 +71,9 @@ struct Customer {
   std::vector<Text> household;
   std::int64_t goodwill_last_90d = 0;
   std::vector<Text> tags;
+  Timestamp last_order_at;     ///< the customer's last order before this event, if known
+  std::int64_t spend_12m = 0;  ///< minor units over the 12 months before this event
+  bool has_spend_12m = false;  ///< whether the profile carried spend_12m
 };
 
 struct OrderLine {
@@ -106,10 +109,20 @@ struct Shipment {
   Timestamp needed_by;
 };
 
+/// What a returned line is to be exchanged for; `present` is false for a plain return.
+struct ExchangeFor {
+  Text sku;
+  Text size;
+  bool present = false;
+
+  explicit operator bool() const { return present; }
+};
+
 struct ReturnLine {
   Text sku;
   std::int64_t qty = 1;
   Text reason;
+  ExchangeFor exchange_for;
 };
 
 struct Return {

@@ -6,13 +6,16 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "shoprules/action.hpp"
 #include "shoprules/event.hpp"
 
 namespace shoprules {
 
-enum class ParamType : std::uint8_t { Bool, Int, Number, String };
+/// Map: names to integers or numbers (e.g. category -> days). DayOfYear: a date of the year,
+/// written "MM-DD" (e.g. "11-01"), for yearly windows.
+enum class ParamType : std::uint8_t { Bool, Int, Number, String, Map, DayOfYear };
 
 inline constexpr const char* param_type_name(ParamType t) {
   switch (t) {
@@ -24,12 +27,43 @@ inline constexpr const char* param_type_name(ParamType t) {
       return "number";
     case ParamType::String:
       return "string";
+    case ParamType::Map:
+      return "map";
+    case ParamType::DayOfYear:
+      return "day_of_year";
   }
   return "?";
 }
 
+/// The most entries any map param may declare (and so hold).
+inline constexpr std::size_t kMaxMapEntries = 10000;
+
+/// A date of the year, from a DayOfYear param.
+struct MonthDay {
+  int month = 1;
+  int day = 1;
+
+  /// Orders dates within a year: 101 for "01-01", 1231 for "12-31".
+  constexpr int key() const { return month * 100 + day; }
+};
+
+/// Reads "MM-DD" (two digits each, a day that exists in some year, so "02-29" is allowed).
+constexpr bool parse_month_day(std::string_view text, MonthDay& out) {
+  constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (text.size() != 5 || text[2] != '-') return false;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (i != 2 && (text[i] < '0' || text[i] > '9')) return false;
+  const int month = (text[0] - '0') * 10 + (text[1] - '0');
+  const int day = (text[3] - '0') * 10 + (text[4] - '0');
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return false;
+  out = MonthDay{month, day};
+  return true;
+}
+
 /// A declared rule param: its type, its range (or, for a string, its choices) and its default.
-/// Build one with bool_param, int_param, number_param or string_param.
+/// Build one with bool_param, int_param, number_param, string_param, int_map_param,
+/// number_map_param or day_of_year_param. A map's entries are checked against int_min..int_max
+/// (or number_min..number_max) and its default is empty; a date's default is string_default.
 struct ParamSpec {
   const char* name;
   ParamType type;
@@ -42,7 +76,9 @@ struct ParamSpec {
   double number_min = 0;
   double number_max = 0;
   const char* string_default = "";
-  const char* choices = nullptr;  ///< "a|b|c", or nullptr for any string
+  const char* choices = nullptr;      ///< "a|b|c", or nullptr for any string
+  ParamType map_of = ParamType::Int;  ///< for a map: Int or Number entries
+  std::size_t max_entries = 0;        ///< for a map: at most this many entries
 };
 
 /// True when `value` is one of `choices`, written as a string param's choices are: "a|b|c".
@@ -87,12 +123,71 @@ constexpr ParamSpec string_param(const char* name, const char* def, const char* 
   return p;
 }
 
-/// A param's value as the host validated it from the config (or took from its default).
+/// A map from names to integers in min..max, at most `max_entries` of them; empty by default.
+constexpr ParamSpec int_map_param(const char* name, std::int64_t min, std::int64_t max,
+                                  std::size_t max_entries, const char* description) {
+  ParamSpec p{name, ParamType::Map, description};
+  p.map_of = ParamType::Int;
+  p.int_min = min;
+  p.int_max = max;
+  p.max_entries = max_entries;
+  return p;
+}
+
+/// A map from names to numbers in min..max, at most `max_entries` of them; empty by default.
+constexpr ParamSpec number_map_param(const char* name, double min, double max,
+                                     std::size_t max_entries, const char* description) {
+  ParamSpec p{name, ParamType::Map, description};
+  p.map_of = ParamType::Number;
+  p.number_min = min;
+  p.number_max = max;
+  p.max_entries = max_entries;
+  return p;
+}
+
+/// A date of the year, "MM-DD"; `def` must be one (the plugin loader checks it).
+constexpr ParamSpec day_of_year_param(const char* name, const char* def, const char* description) {
+  ParamSpec p{name, ParamType::DayOfYear, description};
+  p.string_default = def;
+  return p;
+}
+
+/// A map param's entries: a name with its value as both an integer (for an int map) and a number.
+struct MapEntry {
+  std::string key;
+  std::int64_t i = 0;
+  double d = 0;
+};
+
+/// A map param's value, sorted by key, so a look-up is a binary search.
+struct ParamMap {
+  std::vector<MapEntry> entries;
+
+  /// The entry named `key`, or nullptr.
+  const MapEntry* find(std::string_view key) const {
+    std::size_t lo = 0, hi = entries.size();
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      const int c = std::string_view(entries[mid].key).compare(key);
+      if (c == 0) return &entries[mid];
+      if (c < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return nullptr;
+  }
+  bool empty() const { return entries.empty(); }
+};
+
+/// A param's value as the host validated it from the config (or took from its default). A date
+/// of the year is `s` ("MM-DD") and `i` (MonthDay::key()).
 struct ParamValue {
   bool b = false;
   std::int64_t i = 0;
   double d = 0;
   std::string s;
+  ParamMap map;
 };
 
 /// A rule's params for one config snapshot, read by name.
@@ -105,6 +200,11 @@ class Params {
   std::int64_t integer(std::string_view name) const { return get(name, ParamType::Int).i; }
   double number(std::string_view name) const { return get(name, ParamType::Number).d; }
   const std::string& string(std::string_view name) const { return get(name, ParamType::String).s; }
+  const ParamMap& map(std::string_view name) const { return get(name, ParamType::Map).map; }
+  MonthDay day_of_year(std::string_view name) const {
+    const std::int64_t key = get(name, ParamType::DayOfYear).i;
+    return MonthDay{static_cast<int>(key / 100), static_cast<int>(key % 100)};
+  }
 
  private:
   // Rules read params on every event: compare in place, without strlen of every declared name.
@@ -148,6 +248,14 @@ struct RuleContext {
   std::string_view plugin;
   std::string_view rule;
   std::uint64_t seed_hash;  ///< fnv1a of the config's seed
+  /// The store's currency (the config's `currency`, default USD): what money given on an event
+  /// without an order is in.
+  std::string_view store_currency = "USD";
+
+  /// The currency of money this event gives: the order's, or else the store's.
+  std::string_view currency() const {
+    return event.has_order && !event.order.currency.empty() ? event.order.currency : store_currency;
+  }
 
   /// A number in [0, 1) fixed by the config seed, this rule's id and `key` (by default the
   /// order id, else the event id): the same inputs always give the same number.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "shoprules/action.hpp"
+#include "shoprules/calendar.hpp"
 #include "shoprules/event.hpp"
 #include "shoprules/goodwill.hpp"
 #include "shoprules/money.hpp"

@@ -17,9 +17,12 @@
 // as the host does before a shop sees them. Load the built plugin in a Host for that.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -137,7 +140,9 @@ class RuleRunner {
       v.b = p.bool_default;
       v.i = p.int_default;
       v.d = p.number_default;
-      v.s = p.string_default;
+      v.s = p.string_default ? p.string_default : "";
+      MonthDay md;
+      if (p.type == ParamType::DayOfYear && parse_month_day(v.s, md)) v.i = md.key();
       values_.push_back(std::move(v));
     }
   }
@@ -174,10 +179,51 @@ class RuleRunner {
   RuleRunner& set(std::string_view name, std::string v) {
     const std::size_t k = index(name);
     const ParamSpec& p = spec_->params[k];
+    if (p.type == ParamType::DayOfYear) {
+      MonthDay md;
+      if (!parse_month_day(v, md))
+        throw std::out_of_range(std::string(name) + ": \"" + v +
+                                "\" is not a day of the year (MM-DD)");
+      values_[k].s = std::move(v);
+      values_[k].i = md.key();
+      return *this;
+    }
     expect(p, ParamType::String);
     if (p.choices && !is_choice(v, p.choices))
       throw std::out_of_range(std::string(name) + ": \"" + v + "\" is not one of " + p.choices);
     values_[k].s = std::move(v);
+    return *this;
+  }
+  /// A map param's entries, checked against its declared range and entry limit:
+  /// `run.set("multipliers", {{"shoes", 2}, {"gift_cards", 0}})`.
+  RuleRunner& set(std::string_view name,
+                  std::initializer_list<std::pair<std::string_view, double>> entries) {
+    const std::size_t k = index(name);
+    const ParamSpec& p = spec_->params[k];
+    expect(p, ParamType::Map);
+    if (entries.size() > p.max_entries)
+      throw std::out_of_range(std::string(name) + ": " + std::to_string(entries.size()) +
+                              " entries, at most " + std::to_string(p.max_entries));
+    ParamMap map;
+    for (const auto& [key, value] : entries) {
+      const bool as_int = p.map_of == ParamType::Int;
+      const bool ok = as_int
+                          ? value == std::floor(value) && value >= static_cast<double>(p.int_min) &&
+                                value <= static_cast<double>(p.int_max)
+                          : value >= p.number_min && value <= p.number_max;
+      if (!ok)
+        throw std::out_of_range(std::string(name) + "." + std::string(key) + ": " +
+                                std::to_string(value) + " is out of range");
+      map.entries.push_back(MapEntry{std::string(key), static_cast<std::int64_t>(value), value});
+    }
+    std::sort(map.entries.begin(), map.entries.end(),
+              [](const MapEntry& a, const MapEntry& b) { return a.key < b.key; });
+    values_[k].map = std::move(map);
+    return *this;
+  }
+  /// The store's currency (the config's `currency`), for money on events without an order.
+  RuleRunner& currency(std::string c) {
+    currency_ = std::move(c);
     return *this;
   }
   /// The config's `seed`, which RuleContext::sample() and chance() depend on.
@@ -193,7 +239,7 @@ class RuleRunner {
     r.actions = std::move(earlier);
     r.first_own = r.actions.size();
     const Params params(spec_->params, values_.data(), values_.size());
-    const RuleContext ctx{ev, params, plugin_, spec_->id, seed_hash_};
+    const RuleContext ctx{ev, params, plugin_, spec_->id, seed_hash_, currency_};
     if (!(spec_->events & event_bit(ev.kind))) {  // as the host does, without calling it
       r.skipped = not_for_events(spec_->events);
       return r;
@@ -230,6 +276,7 @@ class RuleRunner {
   const RuleSpec* spec_ = nullptr;
   std::vector<ParamValue> values_;
   std::uint64_t seed_hash_ = fnv1a("");
+  std::string currency_ = "USD";
 };
 
 }  // namespace shoprules::testing

@@ -50,8 +50,9 @@ struct StoreConfig {
   std::string name;
   std::string seed;
   std::uint64_t seed_hash = 0;
-  std::vector<PluginSlot> plugins;          ///< in execution order: by `order`, then name
-  std::vector<RuleSlot> rules;              ///< grouped by plugin, in declaration order
+  std::string currency = "USD";     ///< the config's `currency`: money on events without an order
+  std::vector<PluginSlot> plugins;  ///< in execution order: by `order`, then name
+  std::vector<RuleSlot> rules;      ///< grouped by plugin, in declaration order
   std::vector<std::uint32_t> decide_rules;  ///< indices into rules, in execution order
   std::vector<std::uint32_t> review_rules;
   /// One per rule; counted with relaxed atomics by concurrent evaluations. Every enabled rule

@@ -51,6 +51,9 @@ enum class Key : std::uint8_t {
   public_,
   our_fault,
   in_stock,
+  last_order_at,
+  spend_12m,
+  exchange_for,
   count_  // not a key
 };
 
@@ -99,6 +102,9 @@ inline constexpr const char* kKeyNames[] = {
     "public",
     "our_fault",
     "in_stock",
+    "last_order_at",
+    "spend_12m",
+    "exchange_for",
 };
 
 inline constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::count_);

@@ -77,6 +77,7 @@ class EventReader {
             section(root, Key::return_, path, ev.kind == EventType::ReturnRequested, ev.type)) {
       ev.has_return = true;
       read_return(*n, path.child(Key::return_), ev.ret);
+      check_exchanges(ev, path.child(Key::return_));
     }
     if (auto n =
             section(root, Key::contact, path, ev.kind == EventType::ContactReceived, ev.type)) {
@@ -257,6 +258,11 @@ class EventReader {
     strings(n, Key::household, p, c.household);
     c.goodwill_last_90d = integer(n, Key::goodwill_last_90d, p, false, 0, 0, kAmount);
     strings(n, Key::tags, p, c.tags);
+    c.last_order_at = time(n, Key::last_order_at, p, false);
+    if (present(n, Key::spend_12m)) {
+      c.spend_12m = integer(n, Key::spend_12m, p, false, 0, 0, kAmount);
+      c.has_spend_12m = true;
+    }
   }
 
   static void read_order(const Node& n, const EventPath& p, Order& o, bool needs_delivery) {
@@ -306,9 +312,36 @@ class EventReader {
               line.sku = required_string(item, Key::sku, ip);
               line.qty = integer(item, Key::qty, ip, false, 1, 1, "an integer >= 1");
               if (auto reason = optional_string(item, Key::reason, ip)) line.reason = *reason;
+              read_exchange(item, ip, line.exchange_for);
             });
     r.refund_to = choice(n, Key::refund_to, p, RefundTo::Original, kNames, kValues);
     strings(n, Key::circumstances, p, r.circumstances);
+  }
+
+  /// An exchange ships a new item for one that comes back, so the line must be one that was bought.
+  static void check_exchanges(const Event& ev, const EventPath& p) {
+    const EventPath lines = p.child(Key::lines);
+    for (std::size_t i = 0; i < ev.ret.lines.size(); ++i) {
+      const ReturnLine& line = ev.ret.lines[i];
+      if (line.exchange_for && !(ev.has_order && ev.order.find_line(line.sku)))
+        fail(lines.item(i).child(Key::exchange_for),
+             "an exchange needs the returned line on the order, and sku \"" +
+                 std::string(line.sku) + "\" is not on it");
+    }
+  }
+
+  /// A return line's optional `exchange_for: {"sku", "size"}` (sku required, size optional).
+  static void read_exchange(const Node& line, const EventPath& p, ExchangeFor& x) {
+    auto n = present(line, Key::exchange_for);
+    if (!n) return;
+    EventPath here = p.child(Key::exchange_for);
+    if (!n->is_object())
+      fail(here, "expected an object such as {\"sku\": \"SH-1\", \"size\": \"10\"}, got " +
+                     n->describe());
+    x.sku = required_string(*n, Key::sku, here);
+    if (x.sku.empty()) fail(here.child(Key::sku), "expected a sku, got \"\"");
+    if (auto size = optional_string(*n, Key::size, here)) x.size = *size;
+    x.present = true;
   }
 
   static void read_contact(const Node& n, const EventPath& p, Contact& c) {

@@ -14,7 +14,9 @@ namespace shoprules::host {
 /// - points.award sums `points` into the first;
 /// - refund.issue keeps the largest `amount`;
 /// - vip.grant unions `customers` and `benefits` into the first;
-/// - coupon.issue keeps the most valuable (an `amount`, or `percent` of the order subtotal).
+/// - coupon.issue keeps the most valuable (an `amount`, or `percent` of the order subtotal);
+/// - points.expire keeps the largest `points` (a balance expires once);
+/// - exchange.ship keeps one per returned line (`returned_sku`), the first.
 /// Every other type is kept as emitted. What is merged away stays in `actions` with status Merged
 /// and a note naming the action it went into, so the trace can say so.
 void merge_actions(std::vector<Action>& actions, const StoreConfig& store,

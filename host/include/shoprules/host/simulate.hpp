@@ -25,6 +25,8 @@ struct SimulationCosts {
   std::int64_t label = 0;    ///< a prepaid return label
   std::int64_t pickup = 0;   ///< a courier pickup
   std::int64_t upgrade = 0;  ///< one shipping upgrade
+  /// What one point is worth: expired points are counted as a saving at this (a negative amount).
+  std::int64_t point_value = 1;
 };
 
 /// How far a replay has come: bytes of the log the workers have finished, of how many, and the

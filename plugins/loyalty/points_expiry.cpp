@@ -1,0 +1,28 @@
+// loyalty.points_expiry: points don't live for ever; a customer inactive for a year loses the
+// balance on their next event, and the reason says since when they were inactive.
+#include <cstdio>
+#include <string>
+
+#include "rules.hpp"
+
+namespace loyalty {
+
+void points_expiry(const RuleContext& ctx, RuleOutput& out) {
+  const auto& ev = ctx.event;
+  if (!ev.has_customer) return out.skip("no customer");
+  if (!ev.customer.last_order_at) return out.skip("the profile has no last_order_at");
+  if (ev.customer.points <= 0) return out.skip("no points to expire");
+  const std::int64_t idle = shoprules::days_between(ev.customer.last_order_at, ev.at);
+  const std::int64_t days = ctx.params.integer("days");
+  if (idle < days) return out.skip("the customer ordered within the expiry period");
+  const shoprules::CivilDate since = shoprules::civil_date(ev.customer.last_order_at);
+  char date[32];
+  std::snprintf(date, sizeof date, "%04lld-%02d-%02d", static_cast<long long>(since.year),
+                since.month, since.day);
+  out.emit("points.expire", "No order since " + std::string(date) + " (" + std::to_string(idle) +
+                                " days, the limit is " + std::to_string(days) +
+                                "): " + std::to_string(ev.customer.points) + " points expire")
+      .set("points", ev.customer.points);
+}
+
+}  // namespace loyalty
