@@ -59,12 +59,20 @@ def make_config(folder: Path, operators: tuple[str, ...] = ("alice",)) -> Path:
     return config
 
 
+SEASON_REPEATS = 20
+
+
+def season_events() -> int:
+    """How many events make_logs writes to season.jsonl: every sample event, 20 times."""
+    return SEASON_REPEATS * len(list(EVENTS.glob("*.json")))
+
+
 def make_logs(folder: Path) -> Path:
     """A folder with one event log: every sample event, returns repeated so money differs."""
     folder.mkdir(parents=True, exist_ok=True)
     events = [json.loads(p.read_text()) for p in sorted(EVENTS.glob("*.json"))]
     lines = []
-    for i in range(20):
+    for i in range(SEASON_REPEATS):
         for e in events:
             lines.append(json.dumps({**e, "id": f"{e['id']}-{i}"}))
     (folder / "season.jsonl").write_text("\n".join(lines) + "\n")

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from console_support import CONFIG, PASSWORD, make_config, make_logs
+from console_support import CONFIG, PASSWORD, make_config, make_logs, season_events
 from shoprules import _core
 from shoprules.configs import open_source
 from shoprules.console.app import Console, create_app, whatif_view
@@ -163,7 +163,7 @@ def test_run_poll_and_publish(client) -> None:
     assert job.finished.wait(60)
     status = client.get(f"/api/whatif/jobs/{job_id}").json()
     assert status["state"] == "done" and status["fraction"] == 1.0
-    assert status["result"]["events"] == 260
+    assert status["result"]["events"] == season_events()
     page = client.get(f"/whatif/jobs/{job_id}").text
     assert "return.approve: proposed would have cost" in page
     # Publishing is a push through the config source, under the operator's name.
