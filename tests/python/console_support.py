@@ -9,6 +9,8 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,3 +150,23 @@ def plugin_folder(name: str) -> Path:
     path = (root / name).resolve()
     assert (path / f"{name}.so").exists(), f"test plugin {name} not built in {root}"
     return path
+
+
+@contextmanager
+def signed_in_client(tmp_path: Path) -> Iterator:
+    """A test client of a console on a temporary config, signed in as alice; `.csrf` is the
+    session's token and `.config` the config file."""
+    from shoprules.configs import open_source
+    from shoprules.console.app import Console, create_app
+    from starlette.testclient import TestClient
+
+    config = make_config(tmp_path)
+    logs = make_logs(tmp_path / "logs")
+    console = Console(open_source(config), events_dir=logs, threads=1)
+    with TestClient(create_app(console), follow_redirects=False) as c:
+        page = c.get("/signin").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        c.post("/signin", data={"csrf": token, "name": "alice", "password": PASSWORD})
+        c.csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/whatif").text).group(1)
+        c.config = config
+        yield c

@@ -4,18 +4,16 @@ runs, a cancel that stops it, one run at a time, and a proposed config checked a
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from console_support import CONFIG, PASSWORD, make_config, make_logs, season_events
+from console_support import CONFIG, make_logs, season_events, signed_in_client
 from shoprules import _core
 from shoprules.configs import open_source
-from shoprules.console.app import Console, create_app, whatif_view
+from shoprules.console.app import whatif_view
 from shoprules.console.whatif import Busy, Runner
-from starlette.testclient import TestClient
 
 PROPOSED = json.loads(json.dumps(CONFIG))
 PROPOSED["plugins"]["returns"]["rules"]["free_return_shipping"]["enabled"] = False
@@ -116,15 +114,7 @@ def test_one_run_at_a_time(tmp_path: Path) -> None:
 
 @pytest.fixture
 def client(tmp_path: Path):
-    config = make_config(tmp_path)
-    logs = make_logs(tmp_path / "logs")
-    console = Console(open_source(config), events_dir=logs, threads=1)
-    with TestClient(create_app(console), follow_redirects=False) as c:
-        page = c.get("/signin").text
-        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-        c.post("/signin", data={"csrf": token, "name": "alice", "password": PASSWORD})
-        c.csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/whatif").text).group(1)
-        c.config = config
+    with signed_in_client(tmp_path) as c:
         yield c
 
 
