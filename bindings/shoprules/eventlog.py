@@ -87,6 +87,8 @@ def event_schema() -> Any:
         ("household", texts),
         ("goodwill_last_90d", i),
         ("tags", texts),
+        ("last_order_at", s),
+        ("spend_12m", i),
     )
     order_line = struct(
         ("sku", s), ("category", s), ("price", i), ("qty", i), ("final_sale", b), ("size", s)
@@ -100,7 +102,8 @@ def event_schema() -> Any:
         ("lines", pa.list_(order_line)),
     )
     shipment = struct(("status", s), ("carrier_fault", b), ("days_late", i), ("needed_by", s))
-    return_line = struct(("sku", s), ("qty", i), ("reason", s))
+    exchange = struct(("sku", s), ("size", s))
+    return_line = struct(("sku", s), ("qty", i), ("reason", s), ("exchange_for", exchange))
     ret = struct(("lines", pa.list_(return_line)), ("refund_to", s), ("circumstances", texts))
     contact = struct(
         ("channel", s), ("topic", s), ("circumstances", texts), ("public", b), ("our_fault", b)

@@ -30,6 +30,7 @@ enum class Shape : std::uint8_t {
   Shipment,
   Return,
   ReturnLine,
+  Exchange,
   Contact,
   Inquiry
 };
@@ -63,7 +64,9 @@ const std::vector<Field>& fields_of(Shape s) {
                                                {points, Want::Int},
                                                {household, Want::Texts},
                                                {goodwill_last_90d, Want::Int},
-                                               {tags, Want::Texts}};
+                                               {tags, Want::Texts},
+                                               {last_order_at, Want::Time},
+                                               {spend_12m, Want::Int}};
   static const std::vector<Field> order_ = {
       {id, Want::Text},       {placed_at, Want::Time},    {currency, Want::Text},
       {shipping, Want::Text}, {delivered_at, Want::Time}, {lines, Want::Objects, Shape::OrderLine}};
@@ -77,8 +80,11 @@ const std::vector<Field>& fields_of(Shape s) {
   static const std::vector<Field> return__ = {{lines, Want::Objects, Shape::ReturnLine},
                                               {refund_to, Want::Text},
                                               {circumstances, Want::Texts}};
-  static const std::vector<Field> return_line = {
-      {sku, Want::Text}, {qty, Want::Int}, {reason, Want::Text}};
+  static const std::vector<Field> return_line = {{sku, Want::Text},
+                                                 {qty, Want::Int},
+                                                 {reason, Want::Text},
+                                                 {exchange_for, Want::Object, Shape::Exchange}};
+  static const std::vector<Field> exchange = {{sku, Want::Text}, {size, Want::Text}};
   static const std::vector<Field> contact_ = {{channel, Want::Text},
                                               {topic, Want::Text},
                                               {circumstances, Want::Texts},
@@ -101,6 +107,8 @@ const std::vector<Field>& fields_of(Shape s) {
       return return__;
     case Shape::ReturnLine:
       return return_line;
+    case Shape::Exchange:
+      return exchange;
     case Shape::Contact:
       return contact_;
     case Shape::Inquiry:

@@ -132,7 +132,7 @@ def test_merge_is_exact_and_keeps_the_first_bad_examples() -> None:
                 {
                     "config_version": "v",
                     "by_type": {"refund.issue": {"count": 1, "money": {"USD": refunds}}},
-                    "points": {"awarded": 3, "revoked": 0},
+                    "points": {"awarded": 3, "revoked": 0, "expired": 2**62},
                 }
             ],
         }
@@ -150,6 +150,7 @@ def test_merge_is_exact_and_keeps_the_first_bad_examples() -> None:
         "count": 2,
         "money": {"USD": 2**63},  # integers: no rounding however large
     }
+    assert merged["configs"][0]["points"] == {"awarded": 6, "revoked": 0, "expired": 2**63}
     assert merged["bad_examples"] == [
         {"file": "a", "row": 7, "error": "x"},
         {"file": "a", "row": 9, "error": "x"},

@@ -392,3 +392,77 @@ def test_dictionary_encoded_strings_read_as_their_values(tmp_path: Path) -> None
     pq.write_table(table.set_column(i, "id", ints), tmp_path / "bad.parquet")
     with pytest.raises(shoprules.EventLogError, match="column id: expected a string, got int64"):
         shoprules.simulate(tmp_path / "bad.parquet", {})
+
+
+TIER_TERMS = {"plugins": {"loyalty": {"rules": {"tier_terms": {"enabled": True}}}}}
+
+
+def test_the_next_rules_fields_read_from_parquet_as_from_json_lines(tmp_path: Path) -> None:
+    # customer.last_order_at (a typed timestamp here), customer.spend_12m and a return line's
+    # exchange_for struct decide points expiry, tier terms and exchanges the same as JSON lines.
+    events = _events(600)
+    returns = [i for i, e in enumerate(events) if e["type"] == "return.requested"]
+    bad = returns[0]
+    events[bad]["return"]["lines"][0] = {  # an exchange for a line that was not bought
+        "sku": "NOT-ON-THE-ORDER",
+        "qty": 1,
+        "exchange_for": {"sku": "SH-1", "size": "9"},
+    }
+    jsonl = tmp_path / "next.jsonl"
+    jsonl.write_text("".join(json.dumps(e) + "\n" for e in events))
+    schema = eventlog.event_schema()
+    customer = schema.field("customer").type
+    typed = pa.struct(
+        [
+            pa.field(f.name, pa.timestamp("s", tz="UTC")) if f.name == "last_order_at" else f
+            for f in customer
+        ]
+    )
+    schema = schema.set(schema.get_field_index("customer"), pa.field("customer", typed))
+    rows = json.loads(json.dumps(events))
+    for r in rows:
+        if "last_order_at" in r["customer"]:
+            r["customer"]["last_order_at"] = eventlog_time(r["customer"]["last_order_at"])
+    typed_path = tmp_path / "typed.parquet"
+    pq.write_table(_table(rows, schema), typed_path, row_group_size=128)
+    converted = tmp_path / "converted.parquet"
+    assert shoprules.convert(jsonl, converted)["rows"] == len(events)
+    lines = shoprules.simulate(jsonl, {}, TIER_TERMS)
+    rules = lines["configs"][1]["by_rule"]
+    for rule in ("loyalty.points_expiry", "loyalty.tier_terms", "returns.exchange_first"):
+        assert rules[rule]["count"] > 0, rule  # the new fields were read and decided something
+    assert lines["configs"][0]["points"]["expired"] > 0
+    assert lines["bad_examples"] == [
+        {
+            "line": bad + 1,
+            "error": "return.lines[0].exchange_for: an exchange needs the returned line on the "
+            'order, and sku "NOT-ON-THE-ORDER" is not on it',
+        }
+    ]
+    for path in (typed_path, converted):
+        report = shoprules.simulate(path, {}, TIER_TERMS)
+        assert report["bad_examples"] == [{"row": bad, "error": lines["bad_examples"][0]["error"]}]
+        left, right = same(report, lines)
+        left.pop("bad_examples"), right.pop("bad_examples")
+        assert left == right, path
+
+
+def test_an_exchange_for_column_of_the_wrong_type_names_it(tmp_path: Path) -> None:
+    schema = eventlog.event_schema()
+    ret = schema.field("return").type
+    line = ret.field("lines").type.value_type
+    wrong_line = pa.struct(
+        [pa.field("exchange_for", pa.string()) if f.name == "exchange_for" else f for f in line]
+    )
+    wrong_ret = pa.struct(
+        [pa.field("lines", pa.list_(wrong_line)) if f.name == "lines" else f for f in ret]
+    )
+    schema = schema.set(schema.get_field_index("return"), pa.field("return", wrong_ret))
+    path = tmp_path / "wrong.parquet"
+    pq.write_table(_table([], schema), path)
+    with pytest.raises(shoprules.EventLogError) as error:
+        shoprules.simulate(path, {})
+    assert str(error.value) == (
+        f"{path}: column return.lines.exchange_for: expected a struct, got string "
+        '(Arrow format "u")'
+    )
