@@ -466,3 +466,27 @@ def test_an_exchange_for_column_of_the_wrong_type_names_it(tmp_path: Path) -> No
         f"{path}: column return.lines.exchange_for: expected a struct, got string "
         '(Arrow format "u")'
     )
+
+
+def _field_names(t: pa.DataType) -> set[str]:
+    names: set[str] = set()
+    if pa.types.is_struct(t):
+        for f in t:
+            names |= {f.name} | _field_names(f.type)
+    elif pa.types.is_list(t) or pa.types.is_large_list(t):
+        names |= _field_names(t.value_type)
+    return names
+
+
+def test_the_parquet_schema_has_every_field_the_event_reader_knows() -> None:
+    """A field missing from event_schema() would be dropped by convert without a word."""
+    import re
+
+    keys = ROOT / "host" / "include" / "shoprules" / "host" / "event_keys.hpp"
+    known = set(re.findall(r'"([a-z_0-9]+)"', keys.read_text()))
+    assert len(known) > 40
+    schema = eventlog.event_schema()
+    names = {f.name for f in schema}
+    for f in schema:
+        names |= _field_names(f.type)
+    assert sorted(known - names) == []
