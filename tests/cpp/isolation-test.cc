@@ -11,6 +11,7 @@
 #include <fstream>
 #include <thread>
 
+#include "../../host/src/isolation/wire.hpp"
 #include "shoprules/host/errors.hpp"
 #include "test-support.hpp"
 
@@ -132,6 +133,82 @@ TEST(Isolation, CrashLoopIsQuarantinedUntilReload) {
   EXPECT_EQ(trace_of(out, "loyalty", "points")["outcome"], "fired");
   h.reload();
   EXPECT_EQ(trace_of(decide(h, order_event("fine")), "crashy", "fault")["outcome"], "fired");
+}
+
+TEST(Isolation, WireCarriesTheProfileAndExchangeFields) {
+  Event ev;
+  ev.id = "e1";
+  ev.has_customer = ev.has_return = true;
+  ev.customer.last_order_at = Timestamp{1780000000, true};
+  ev.customer.spend_12m = 123456;
+  ev.customer.has_spend_12m = true;
+  ReturnLine& exchange = ev.ret.lines.emplace_back();
+  exchange.sku = "SHOE-1";
+  exchange.exchange_for = ExchangeFor{"SHOE-1", "10", true};
+  ev.ret.lines.emplace_back().sku = "BAG-2";  // a plain return: no exchange
+  std::vector<char> area(4096);
+  host::wire::Writer w(area.data(), area.size());
+  host::wire::write_event(w, ev);
+  ASSERT_TRUE(w.ok());
+
+  Event got;
+  host::wire::Reader r(area.data(), w.size());
+  ASSERT_TRUE(host::wire::read_event(r, got));
+  EXPECT_EQ(got.customer.last_order_at.seconds, 1780000000);
+  EXPECT_TRUE(got.customer.last_order_at.present);
+  EXPECT_EQ(got.customer.spend_12m, 123456);
+  EXPECT_TRUE(got.customer.has_spend_12m);
+  ASSERT_EQ(got.ret.lines.size(), 2u);
+  EXPECT_TRUE(got.ret.lines[0].exchange_for.present);
+  EXPECT_EQ(got.ret.lines[0].exchange_for.sku, "SHOE-1");
+  EXPECT_EQ(got.ret.lines[0].exchange_for.size, "10");
+  EXPECT_FALSE(got.ret.lines[1].exchange_for.present);
+  EXPECT_EQ(got.ret.lines[1].sku, "BAG-2");
+
+  // Cut short anywhere, the event is refused, never read past its end.
+  for (std::size_t size = 0; size < w.size(); size += 7) {
+    host::wire::Reader cut(area.data(), size);
+    EXPECT_FALSE(host::wire::read_event(cut, got)) << size;
+  }
+}
+
+TEST(Isolation, NextRulesDecideExactlyAsInProcess) {
+  // The rules that ship off, on, with map and day-of-year params, in a store whose currency is
+  // not the default: all of it must reach the worker.
+  json rules = {
+      {"loyalty",
+       {{"rules",
+         {{"category_multiplier",
+           {{"enabled", true}, {"multipliers", {{"shoes", 2}, {"bags", 1.5}}}}},
+          {"tier_terms", {{"enabled", true}}},
+          {"pending_points", {{"enabled", true}}}}}}},
+      {"returns",
+       {{"rules",
+         {{"instant_refund", {{"enabled", true}}},
+          {"category_window", {{"enabled", true}, {"days", {{"electronics", 30}, {"bags", 400}}}}},
+          {"holiday_window",
+           {{"enabled", true}, {"from", "06-01"}, {"to", "12-31"}, {"until", "12-31"}}}}}}},
+      {"delight", {{"rules", {{"first_order_welcome", {{"enabled", true}}}}}}}};
+  json config = {{"seed", "s"}, {"currency", "EUR"}, {"plugins", rules}};
+  auto in_process = make_host(config);
+  for (const char* p : {"loyalty", "returns", "delight"})
+    config["plugins"][p]["isolation"] = "process";
+  auto out_of_process = make_host(config);
+  std::vector<json> events = {order_event("a"), order_event("b", 25000, 3),
+                              return_event("2026-06-01", "2026-06-10", false, "store_credit"),
+                              return_event("2025-12-01", "2026-01-20", true)};
+  json regular = order_event("r");
+  regular["customer"]["orders"] = 4;
+  regular["customer"]["last_order_at"] = "2026-05-01T10:00:00Z";
+  regular["customer"]["spend_12m"] = 90000;
+  events.push_back(regular);
+  for (const json& e : events) {
+    json a = decide(in_process, e);
+    json b = decide(out_of_process, e);
+    a.erase("config_version");
+    b.erase("config_version");
+    EXPECT_EQ(a.dump(), b.dump());
+  }
 }
 
 TEST(Isolation, DecidesExactlyAsInProcess) {

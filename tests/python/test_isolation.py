@@ -17,7 +17,33 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from make_events import event
 
 BUNDLED = ("loyalty", "returns", "delight")
-ISOLATED = {"seed": "iso", "plugins": {p: {"isolation": "process"} for p in BUNDLED}}
+# The rules that ship off, switched on with map and day-of-year params, in a store whose currency
+# is not the default: what an isolated worker must get across its wire to decide the same.
+NEXT_RULES = {
+    "delight.first_order_welcome": {},
+    "loyalty.category_multiplier": {"multipliers": {"shoes": 2, "gift_cards": 0, "bags": 1.5}},
+    "loyalty.tier_terms": {},
+    "returns.instant_refund": {},
+    "loyalty.pending_points": {},
+    "returns.category_window": {"days": {"electronics": 30, "bags": 400}},
+    "returns.holiday_window": {"from": "06-01", "to": "12-31", "until": "12-31"},
+}
+ALL_ON: dict = {"seed": "iso", "currency": "EUR", "plugins": {}}
+for _name, _params in NEXT_RULES.items():
+    _plugin, _rule = _name.split(".")
+    ALL_ON["plugins"].setdefault(_plugin, {"rules": {}})["rules"][_rule] = {
+        "enabled": True,
+        **_params,
+    }
+CONFIGS = {"defaults": {"seed": "iso"}, "all_on": ALL_ON}
+
+
+def _isolated(config: dict) -> dict:
+    plugins = {p: {**config.get("plugins", {}).get(p, {}), "isolation": "process"} for p in BUNDLED}
+    return {**config, "plugins": plugins}
+
+
+configs = pytest.mark.parametrize("name", list(CONFIGS))
 
 
 @pytest.fixture(scope="module")
@@ -32,24 +58,29 @@ def _plain(decision: shoprules.Decision) -> dict:
     return d
 
 
-def test_evaluate_matches_in_process(events: list[dict]) -> None:
-    here, there = shoprules.Host(config={"seed": "iso"}), shoprules.Host(config=ISOLATED)
+@configs
+def test_evaluate_matches_in_process(events: list[dict], name: str) -> None:
+    config = CONFIGS[name]
+    here, there = shoprules.Host(config=config), shoprules.Host(config=_isolated(config))
     for e in events:
         assert json.dumps(_plain(there.evaluate(e))) == json.dumps(_plain(here.evaluate(e)))
 
 
-def test_evaluate_many_matches_in_process(events: list[dict]) -> None:
-    here, there = shoprules.Host(config={"seed": "iso"}), shoprules.Host(config=ISOLATED)
+@configs
+def test_evaluate_many_matches_in_process(events: list[dict], name: str) -> None:
+    config = CONFIGS[name]
+    here, there = shoprules.Host(config=config), shoprules.Host(config=_isolated(config))
     a = [_plain(d) for d in here.evaluate_many(events, threads=2)]
     b = [_plain(d) for d in there.evaluate_many(events, threads=2)]
     assert json.dumps(a) == json.dumps(b)
 
 
-def test_simulate_matches_in_process(events: list[dict], tmp_path: Path) -> None:
+@configs
+def test_simulate_matches_in_process(events: list[dict], tmp_path: Path, name: str) -> None:
     log = tmp_path / "events.jsonl"
     log.write_text("".join(json.dumps(e) + "\n" for e in events))
-    here = _core.simulate(log, {"seed": "iso"}, threads=2)
-    there = _core.simulate(log, ISOLATED, threads=2)
+    here = _core.simulate(log, CONFIGS[name], threads=2)
+    there = _core.simulate(log, _isolated(CONFIGS[name]), threads=2)
     for report in (here, there):
         for key in ("seconds", "events_per_second"):
             report.pop(key)

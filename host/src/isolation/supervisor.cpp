@@ -160,8 +160,9 @@ class IsolatedPlugin {
 
  private:
   /// The rules of this plugin in every store, for the worker to rebuild its stores from:
-  /// name; stores; per store: seed hash, rule count, then per rule of this plugin its index, its
-  /// index in the plugin's rule table, enabled, and its param values.
+  /// name; stores; per store: seed hash, currency, rule count, then per rule of this plugin its
+  /// index, its index in the plugin's rule table, enabled, and its param values (a map param
+  /// with its entries, which the config already held to the declared count).
   void write_config() {
     config_.resize(kConfigBytes);
     wire::Writer w(config_.data(), config_.size());
@@ -170,6 +171,7 @@ class IsolatedPlugin {
     const RuleSpec* table = plugin_->descriptor->rules;
     for (const StoreConfig& store : snap_.stores) {
       w.pod(store.seed_hash);
+      w.str(store.currency);
       w.u32(static_cast<std::uint32_t>(store.rules.size()));
       std::uint32_t own = 0;
       for (const RuleSlot& r : store.rules) own += store.plugin_of(r).name == name_;
@@ -186,6 +188,12 @@ class IsolatedPlugin {
           w.i64(v.i);
           w.pod(v.d);
           w.str(v.s);
+          w.u32(static_cast<std::uint32_t>(v.map.entries.size()));
+          for (const MapEntry& e : v.map.entries) {
+            w.str(e.key);
+            w.i64(e.i);
+            w.pod(e.d);
+          }
         }
       }
     }

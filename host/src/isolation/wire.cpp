@@ -56,6 +56,9 @@ void write_event(Writer& w, const Event& ev) {
   texts(w, c.household);
   w.i64(c.goodwill_last_90d);
   texts(w, c.tags);
+  time(w, c.last_order_at);
+  w.i64(c.spend_12m);
+  w.u8(c.has_spend_12m);
   const Order& o = ev.order;
   w.str(o.id);
   time(w, o.placed_at);
@@ -83,6 +86,9 @@ void write_event(Writer& w, const Event& ev) {
     w.str(l.sku);
     w.i64(l.qty);
     w.str(l.reason);
+    w.u8(l.exchange_for.present);
+    w.str(l.exchange_for.sku);
+    w.str(l.exchange_for.size);
   }
   w.u8(static_cast<std::uint8_t>(rt.refund_to));
   texts(w, rt.circumstances);
@@ -124,6 +130,9 @@ bool read_event(Reader& r, Event& ev) {
   texts(r, c.household);
   c.goodwill_last_90d = r.i64();
   texts(r, c.tags);
+  c.last_order_at = time(r);
+  c.spend_12m = r.i64();
+  c.has_spend_12m = r.u8() != 0;
   Order& o = ev.order;
   o.id = r.str();
   o.placed_at = time(r);
@@ -148,13 +157,16 @@ bool read_event(Reader& r, Event& ev) {
   s.days_late = r.i64();
   s.needed_by = time(r);
   Return& rt = ev.ret;
-  const std::uint32_t rlines = r.count(16);
+  const std::uint32_t rlines = r.count(25);
   rt.lines.reserve(rlines);
   for (std::uint32_t i = 0; i < rlines && r.ok(); ++i) {
     ReturnLine& l = rt.lines.emplace_back();
     l.sku = r.str();
     l.qty = r.i64();
     l.reason = r.str();
+    l.exchange_for.present = r.u8() != 0;
+    l.exchange_for.sku = r.str();
+    l.exchange_for.size = r.str();
   }
   rt.refund_to = enum_of<RefundTo>(r, static_cast<std::uint8_t>(RefundTo::StoreCredit));
   texts(r, rt.circumstances);

@@ -52,6 +52,7 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
   std::vector<StoreConfig> stores(r.count(16));
   for (StoreConfig& s : stores) {
     s.seed_hash = r.pod<std::uint64_t>();
+    s.currency = r.str();
     const std::uint32_t total = r.u32();
     if (!r.ok() || total > 1000000) _exit(2);
     s.rules.resize(total);
@@ -68,7 +69,7 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
       rule.spec = &d.rules[spec];
       rule.id = rule.spec->id;
       rule.enabled = r.u8() != 0;
-      const std::uint32_t values = r.count(21);
+      const std::uint32_t values = r.count(25);
       if (values != rule.spec->param_count) _exit(2);
       for (std::uint32_t v = 0; v < values; ++v) {
         ParamValue& pv = rule.values.emplace_back();
@@ -76,6 +77,18 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
         pv.i = r.i64();
         pv.d = r.pod<double>();
         pv.s = r.str();
+        // A map holds at most what its param declares; anything else is not the host's config.
+        const ParamSpec& spec = rule.spec->params[v];
+        const std::uint32_t entries = r.count(20);
+        if (entries > (spec.type == ParamType::Map ? spec.max_entries : 0) ||
+            entries > kMaxMapEntries)
+          _exit(2);
+        pv.map.entries.resize(entries);
+        for (MapEntry& e : pv.map.entries) {
+          e.key = r.str();
+          e.i = r.i64();
+          e.d = r.pod<double>();
+        }
       }
     }
     s.stats = std::make_unique<RuleStats[]>(total);
