@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "shoprules/calendar.hpp"
 #include "shoprules/goodwill.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
@@ -375,25 +376,14 @@ void draw_progress(std::uint64_t done, std::uint64_t total, std::int64_t lines, 
 }
 
 std::string iso_time(std::int64_t seconds) {
-  std::int64_t days = seconds / 86400, rem = seconds % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  // civil_from_days (H. Hinnant)
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const CivilDate date = civil_date(Timestamp{seconds, true});
+  std::int64_t rem = seconds % kSecondsPerDay;
+  if (rem < 0) rem += kSecondsPerDay;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
-                static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ",
+                static_cast<long long>(date.year), date.month, date.day,
+                static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
+                static_cast<long long>(rem % 60));
   return buf;
 }
 

@@ -193,3 +193,18 @@ def test_raising_from_the_progress_callback_cancels_the_replay(big_log: Path) ->
     assert len(calls) == 2  # never called again once it said stop
     # The module still works after a cancelled replay.
     assert _core.simulate(big_log, {}, threads=1)["events"] == 40000
+
+
+def test_the_report_names_the_first_and_last_event_times(tmp_path: Path) -> None:
+    base = json.loads((ROOT / "examples" / "events" / "01-order-placed.json").read_text())
+    times = ["2026-03-01T08:30:05Z", "1969-12-31T23:59:59Z", "2028-02-29T00:00:00Z"]
+    log = tmp_path / "times.jsonl"
+    log.write_text(
+        "".join(json.dumps({**base, "id": f"e{i}", "at": t}) + "\n" for i, t in enumerate(times))
+    )
+    report = _core.simulate(log, {})
+    assert report["events"] == 3
+    assert (report["first_at"], report["last_at"]) == (
+        "1969-12-31T23:59:59Z",
+        "2028-02-29T00:00:00Z",
+    )
