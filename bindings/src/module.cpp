@@ -466,20 +466,8 @@ PYBIND11_MODULE(_core, m) {
         };
         auto a = host_for(config);
         auto b = against.is_none() ? nullptr : host_for(against);
-        shoprules::host::SimulationOptions options;
-        options.threads = threads;
-        if (PyCallable_Check(progress.ptr())) {
-          // Called with the GIL released around it; a Python exception it raises cancels the
-          // replay and leaves simulate as itself.
-          options.on_progress = [progress](const shoprules::host::SimulationProgress& p) {
-            py::gil_scoped_acquire gil;
-            progress(p.done_bytes, p.total_bytes, p.lines);
-            return true;
-          };
-        } else {
-          options.progress = progress.cast<bool>();
-        }
-        options.costs = {label_cost, pickup_cost, upgrade_cost};
+        const auto options = shoprules::python::simulation_options(threads, progress, label_cost,
+                                                                   pickup_cost, upgrade_cost);
         auto snap_a = a->snapshot();
         auto snap_b = b ? b->snapshot() : nullptr;
         nlohmann::json report;

@@ -108,20 +108,8 @@ class PySimulation {
     if (!against.is_none()) b_ = host_for(against, plugin_dirs);
     snap_a_ = a_->snapshot();
     if (b_) snap_b_ = b_->snapshot();
-    host::SimulationOptions options;
-    options.threads = threads;
-    if (PyCallable_Check(progress.ptr())) {
-      // Called on the feeding thread with the GIL taken for it; raising cancels the replay and
-      // the exception leaves the call that was feeding.
-      options.on_progress = [progress](const host::SimulationProgress& p) {
-        py::gil_scoped_acquire gil;
-        progress(p.done_bytes, p.total_bytes, p.lines);
-        return true;
-      };
-    } else {
-      options.progress = progress.cast<bool>();
-    }
-    options.costs = {label_cost, pickup_cost, upgrade_cost};
+    const host::SimulationOptions options =
+        simulation_options(threads, progress, label_cost, pickup_cost, upgrade_cost);
     sim_ = std::make_unique<host::Simulation>(*snap_a_, snap_b_.get(), options);
   }
 
@@ -169,6 +157,24 @@ class PySimulation {
 };
 
 }  // namespace
+
+host::SimulationOptions simulation_options(unsigned threads, const py::object& progress,
+                                           std::int64_t label_cost, std::int64_t pickup_cost,
+                                           std::int64_t upgrade_cost) {
+  host::SimulationOptions options;
+  options.threads = threads;
+  if (PyCallable_Check(progress.ptr())) {
+    options.on_progress = [progress](const host::SimulationProgress& p) {
+      py::gil_scoped_acquire gil;
+      progress(p.done_bytes, p.total_bytes, p.lines);
+      return true;
+    };
+  } else {
+    options.progress = progress.cast<bool>();
+  }
+  options.costs = {label_cost, pickup_cost, upgrade_cost};
+  return options;
+}
 
 void bind_simulation(py::module_& m, const py::object& error) {
   {
