@@ -9,8 +9,10 @@ transaction, retried on a serialization failure.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import random
 import socket
 import time
 from datetime import datetime, timezone
@@ -32,6 +34,7 @@ from .configs import (
 SCHEMA_VERSION = 1
 CHANNEL = "shoprules_versions"
 STALE_AFTER = 3  # heartbeat intervals without a beat: stale
+RETRY_SECONDS = 30.0  # how long an edit keeps retrying serialization failures
 
 
 class StoreError(InputError):
@@ -391,7 +394,12 @@ class StoreSource:
         psycopg = _psycopg()
         at = check_at(at)
         conn = self._connection()
-        for attempt in range(20):
+        # Editors that collide retry after a random, growing pause (so two of them stop
+        # meeting in step), for up to RETRY_SECONDS before giving up.
+        deadline = time.monotonic() + RETRY_SECONDS
+        for attempt in itertools.count():
+            if attempt and time.monotonic() > deadline:
+                break
             try:
                 with conn.transaction():
                     conn.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
@@ -451,7 +459,7 @@ class StoreSource:
                 psycopg.errors.DeadlockDetected,
                 psycopg.errors.UniqueViolation,
             ):
-                time.sleep(0.001 * (attempt + 1))
+                time.sleep(random.uniform(0, min(0.2, 0.002 * 2**attempt)))
                 continue
             except psycopg.OperationalError as error:
                 self.close()
