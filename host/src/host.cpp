@@ -84,8 +84,13 @@ Host::Batch::Batch(const Host& host, const std::vector<Event>& events, std::vect
                    unsigned threads)
     : events_(events), out_(out), snap_(host.snapshot()) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  // With isolated plugins, larger chunks (fewer round trips to their workers per event), but
+  // no larger than to give each thread one.
+  if (!snap_->isolated.empty())
+    chunk_ =
+        std::clamp<std::size_t>((events.size() + threads - 1) / threads, kChunk, kIsolatedChunk);
   threads =
-      static_cast<unsigned>(std::min<std::size_t>(threads, (events.size() + kChunk - 1) / kChunk));
+      static_cast<unsigned>(std::min<std::size_t>(threads, (events.size() + chunk_ - 1) / chunk_));
   for (unsigned t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
 }
 
@@ -121,9 +126,9 @@ void Host::Batch::stop() {
 void Host::Batch::work() {
   const std::size_t n = events_.size();
   for (;;) {
-    const std::size_t begin = next_.fetch_add(kChunk);
+    const std::size_t begin = next_.fetch_add(chunk_);
     if (begin >= n) return;
-    const std::size_t end = std::min(begin + kChunk, n);
+    const std::size_t end = std::min(begin + chunk_, n);
     {
       std::unique_lock lock(mutex_);
       more_.wait(lock, [&] { return ready_ >= end || stopped_; });

@@ -14,7 +14,9 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -374,18 +376,44 @@ std::string death_message(const ChannelHead& head, const IsolationSettings& s, F
   return "worker exited with status " + std::to_string(WEXITSTATUS(status));
 }
 
-/// One run of the batch, as the host prepared it: trace entries made, the rules the worker runs.
+/// One run of a request, as the host prepared it: trace entries made, the rules the worker runs.
 struct Prepared {
   IsolatedRun* run = nullptr;
-  std::size_t first_entry = 0;       ///< where its trace entries start in out->trace
-  std::vector<std::size_t> entries;  ///< trace positions of the rules the worker runs
-  std::vector<std::uint32_t> to_run;
+  std::size_t first_entry = 0;     ///< where its trace entries start in out->trace
+  std::uint32_t from = 0, to = 0;  ///< its rules: [from, to) of the flight's entries and to_run
+  std::uint32_t prior = 0;         ///< how many actions went with it to the worker
+  std::size_t actions_at = 0;      ///< where their encoding (after its count) lies in the request
+  std::size_t actions_bytes = 0;   ///< and its length
+};
+
+/// One request to a worker: sent by submit(), answered by collect(); its buffers are kept from
+/// one request to the next, so a batch makes no allocations of its own per event.
+struct Flight {
+  IsolatedPlugin* plugin = nullptr;
+  std::unique_ptr<Worker> worker;     ///< set while the request is out
+  std::vector<Prepared> batch;        ///< the runs that need the worker, in order; [0, count) sent
+  std::vector<std::size_t> entries;   ///< trace positions of the rules the worker runs, per run
+  std::vector<std::uint32_t> to_run;  ///< and those rules
+  std::uint32_t count = 0;
+  std::uint32_t seq = 0;
+  clock_type::time_point sent_at;
+  std::vector<Action> actions;  ///< an answer's actions, decoded before they replace the run's
+  struct Answer {
+    Outcome outcome;
+    bool has_why;
+    std::string_view why, detail;
+  };
+  std::vector<Answer> answers;
+
+  std::span<const std::size_t> entries_of(const Prepared& p) const {
+    return std::span(entries).subspan(p.from, p.to - p.from);
+  }
 };
 
 /// Gives each rule that was to run an error outcome with `message`.
-void fail_rules(Prepared& p, const std::string& message) {
+void fail_rules(const Flight& f, Prepared& p, const std::string& message) {
   const StoreConfig& store = *p.run->store;
-  for (std::size_t k : p.entries) {
+  for (std::size_t k : f.entries_of(p)) {
     TraceEntry& t = p.run->out->trace[k];
     t.outcome = Outcome::Error;
     t.why = nullptr;
@@ -396,14 +424,14 @@ void fail_rules(Prepared& p, const std::string& message) {
 
 /// Marks the run done and, when its plugin's on_error is "fail" and a rule failed, records the
 /// RuleFailure in process evaluation would throw.
-void finish(Prepared& p) {
+void finish(const Flight& f, Prepared& p) {
   IsolatedRun& run = *p.run;
   run.done = true;
-  if (p.entries.empty()) return;
+  if (p.from == p.to) return;
   const StoreConfig& store = *run.store;
-  const PluginSlot& plugin = store.plugin_of(store.rules[p.to_run.front()]);
+  const PluginSlot& plugin = store.plugin_of(store.rules[f.to_run[p.from]]);
   if (plugin.on_error != OnError::Fail) return;
-  for (std::size_t k : p.entries) {
+  for (std::size_t k : f.entries_of(p)) {
     const TraceEntry& t = run.out->trace[k];
     if (t.outcome == Outcome::Error) {
       run.error =
@@ -414,13 +442,15 @@ void finish(Prepared& p) {
 }
 
 /// Trace entries in rule order; the host decides disabled and not-for-this-event itself, so a
-/// plugin with nothing to do for an event costs no round trip.
-Prepared prepare(IsolatedPlugin& plugin, IsolatedRun& run, bool quarantined) {
+/// plugin with nothing to do for an event costs no round trip. A run with rules for the worker
+/// joins the flight's batch; one without is done at once.
+void prepare(IsolatedPlugin& plugin, IsolatedRun& run, bool quarantined, Flight& f) {
   Prepared p;
   p.run = &run;
   const StoreConfig& store = *run.store;
   Decision& out = *run.out;
   p.first_entry = out.trace.size();
+  p.from = static_cast<std::uint32_t>(f.entries.size());
   for (std::uint32_t index : run.rules) {
     const RuleSlot& slot = store.rules[index];
     TraceEntry& t = out.trace.emplace_back();
@@ -435,27 +465,32 @@ Prepared prepare(IsolatedPlugin& plugin, IsolatedRun& run, bool quarantined) {
       t.outcome = Outcome::Skipped;
       t.why = not_for_events(slot.spec->events);
     } else {
-      p.entries.push_back(out.trace.size() - 1);
-      p.to_run.push_back(index);
+      f.entries.push_back(out.trace.size() - 1);
+      f.to_run.push_back(index);
     }
   }
-  return p;
+  p.to = static_cast<std::uint32_t>(f.entries.size());
+  if (p.from == p.to)
+    finish(f, p);
+  else
+    f.batch.push_back(p);
 }
 
-/// Reads one run's answer from the response; false when it is malformed.
-bool read_answer(IsolatedPlugin& plugin, wire::Reader& res, Prepared& p) {
+/// Reads one run's answer from the response; false when it is malformed. Actions the run sent
+/// that come back byte for byte as they went are kept as they are, not decoded again.
+bool read_answer(IsolatedPlugin& plugin, Flight& f, wire::Reader& res, Prepared& p) {
   const StoreConfig& store = *p.run->store;
-  std::vector<Action> actions;
-  if (!wire::read_actions(res, actions) || res.u32() != p.to_run.size()) return false;
-  for (const Action& a : actions)  // an origin the host does not know would index out of range
-    if (a.origin >= store.rules.size()) return false;
-  struct Answer {
-    Outcome outcome;
-    bool has_why;
-    std::string_view why, detail;
-  };
-  std::vector<Answer> answers(p.to_run.size());
-  for (Answer& a : answers) {
+  Decision& out = *p.run->out;
+  const std::uint32_t total = res.u32();
+  if (!res.ok()) return false;
+  const char* sent = request_area(f.worker->base) + p.actions_at;
+  const bool kept = total >= p.prior && res.skip_if_equal(sent, p.actions_bytes);
+  const std::uint32_t fresh = kept ? total - p.prior : total;
+  if (!wire::read_action_items(res, f.actions, fresh) || res.u32() != p.to - p.from) return false;
+  for (std::uint32_t i = 0; i < fresh; ++i)  // an origin the host does not know: out of range
+    if (f.actions[i].origin >= store.rules.size()) return false;
+  f.answers.resize(p.to - p.from);
+  for (Flight::Answer& a : f.answers) {
     const std::uint8_t outcome = res.u8();
     a.has_why = res.u8() != 0;
     a.why = res.str();
@@ -465,13 +500,19 @@ bool read_answer(IsolatedPlugin& plugin, wire::Reader& res, Prepared& p) {
       return false;
     a.outcome = static_cast<Outcome>(outcome);
   }
-  Decision& out = *p.run->out;
-  out.actions = std::move(actions);
-  for (std::size_t i = 0; i < answers.size(); ++i) {
-    TraceEntry& t = out.trace[p.entries[i]];
-    t.outcome = answers[i].outcome;
-    t.why = answers[i].has_why ? plugin.intern(answers[i].why) : nullptr;
-    t.detail.assign(answers[i].detail);
+  if (kept) {
+    out.actions.reserve(total);
+    for (std::uint32_t i = 0; i < fresh; ++i) out.actions.push_back(std::move(f.actions[i]));
+  } else {
+    out.actions.swap(f.actions);  // what the run held is reused for the next answer
+  }
+  const std::span<const std::size_t> entries = f.entries_of(p);
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    TraceEntry& t = out.trace[entries[i]];
+    const Flight::Answer& a = f.answers[i];
+    t.outcome = a.outcome;
+    t.why = a.has_why ? plugin.intern(a.why) : nullptr;
+    t.detail.assign(a.detail);
     RuleStats& stats = store.stats[t.rule];
     if (t.outcome == Outcome::Fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
     if (t.outcome == Outcome::Error) stats.errors.fetch_add(1, std::memory_order_relaxed);
@@ -484,70 +525,81 @@ void unprepare(Prepared& p) {
   p.run->out->trace.resize(p.first_entry);
 }
 
-}  // namespace
-
-void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs) {
+/// Prepares `runs` and sends those that need the worker to it in one request, without waiting
+/// for the answer: true when a request is out (collect() takes its answer). False when none went:
+/// each run is then done, or (when not all fit) left pending, to be sent again.
+bool submit(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs, Flight& f) {
+  f.plugin = &plugin;
+  f.batch.clear();
+  f.entries.clear();
+  f.to_run.clear();
+  f.count = 0;
   const bool quarantined = plugin.quarantined();
-  std::vector<Prepared> batch;
-  batch.reserve(runs.size());
-  for (IsolatedRun* run : runs) {
-    Prepared p = prepare(plugin, *run, quarantined);
-    if (p.entries.empty())
-      finish(p);
-    else
-      batch.push_back(std::move(p));
-  }
-  if (batch.empty()) return;
+  for (IsolatedRun* run : runs) prepare(plugin, *run, quarantined, f);
+  if (f.batch.empty()) return false;
 
   std::string error;
-  std::unique_ptr<Worker> w = plugin.acquire(error);
-  if (!w) {
-    for (Prepared& p : batch) {
-      fail_rules(p, error);
-      finish(p);
+  f.worker = plugin.acquire(error);
+  if (!f.worker) {
+    for (Prepared& p : f.batch) {
+      fail_rules(f, p, error);
+      finish(f, p);
     }
     plugin.fault(nullptr, Fault::Crash, error);
-    return;
+    return false;
   }
-  ChannelHead& head = w->head();
+  ChannelHead& head = f.worker->head();
   // As many runs as fit in the request area; the rest wait for the next round trip.
-  wire::Writer req(request_area(w->base), kRequestBytes);
+  wire::Writer req(request_area(f.worker->base), kRequestBytes);
   req.u32(0);  // the count, written last
   std::size_t sent = 0, size = req.size();
-  for (; sent < batch.size(); ++sent) {
-    const IsolatedRun& run = *batch[sent].run;
+  for (; sent < f.batch.size(); ++sent) {
+    Prepared& p = f.batch[sent];
+    const IsolatedRun& run = *p.run;
     req.u32(plugin.store_index(*run.store));
-    req.u32(static_cast<std::uint32_t>(batch[sent].to_run.size()));
-    for (std::uint32_t index : batch[sent].to_run) req.u32(index);
+    req.u32(p.to - p.from);
+    for (std::uint32_t i = p.from; i < p.to; ++i) req.u32(f.to_run[i]);
     wire::write_event(req, *run.event);
+    p.prior = static_cast<std::uint32_t>(run.out->actions.size());
+    p.actions_at = req.size() + sizeof(std::uint32_t);
     wire::write_actions(req, run.out->actions);
+    p.actions_bytes = req.size() - p.actions_at;
     if (!req.ok()) break;  // what it wrote of this run lies past `size`, unread
     size = req.size();
   }
   if (sent == 0) {
-    plugin.release(std::move(w));
-    fail_rules(batch[0], "the event and actions are too large for an isolated worker");
-    finish(batch[0]);
-    for (std::size_t i = 1; i < batch.size(); ++i) unprepare(batch[i]);
-    return;
+    plugin.release(std::move(f.worker));
+    fail_rules(f, f.batch[0], "the event and actions are too large for an isolated worker");
+    finish(f, f.batch[0]);
+    for (std::size_t i = 1; i < f.batch.size(); ++i) unprepare(f.batch[i]);
+    return false;
   }
-  for (std::size_t i = sent; i < batch.size(); ++i) unprepare(batch[i]);
-  const auto count = static_cast<std::uint32_t>(sent);
-  std::memcpy(request_area(w->base), &count, sizeof count);
+  for (std::size_t i = sent; i < f.batch.size(); ++i) unprepare(f.batch[i]);
+  f.count = static_cast<std::uint32_t>(sent);
+  std::memcpy(request_area(f.worker->base), &f.count, sizeof f.count);
   head.request_size = static_cast<std::uint32_t>(size);
   head.completed.store(0, std::memory_order_relaxed);
   head.status.store(0, std::memory_order_relaxed);
-  const std::uint32_t seq = ++w->seq == kDied ? (w->seq = 1) : w->seq;
-  publish(head.request, seq, head.worker_waiting);
+  Worker& w = *f.worker;
+  f.seq = ++w.seq == kDied ? (w.seq = 1) : w.seq;
+  f.sent_at = clock_type::now();
+  publish(head.request, f.seq, head.worker_waiting);
+  return true;
+}
 
-  // The deadline is per run: it moves on each time the worker finishes one.
+/// Waits for the answer to the request submit() sent and reads it: each run it answered is done;
+/// on a fault, the run the worker was on gets the error and the ones after it stay pending.
+void collect(Flight& f) {
+  IsolatedPlugin& plugin = *f.plugin;
+  ChannelHead& head = f.worker->head();
+  const std::uint32_t seq = f.seq, count = f.count;
+  // The deadline is per run: it moves on each time the worker is seen to have finished one.
   const auto timeout = std::chrono::milliseconds(plugin.settings().timeout_ms);
-  auto deadline = clock_type::now() + timeout;
+  auto deadline = f.sent_at + timeout;
   std::uint32_t progress = 0;
-  std::uint32_t got;
-  {
+  std::uint32_t got = head.response.load(std::memory_order_acquire);
+  if (got != seq && got != kDied) {
     ReleaseWhileWaiting::Scope unlocked;  // never hold the GIL while a worker works
-    got = head.response.load(std::memory_order_acquire);
     while (got != seq && got != kDied) {
       got = wait_for(head.response, got, head.host_waiting, std::chrono::microseconds(50),
                      std::chrono::milliseconds(10), [&](std::chrono::nanoseconds& left) {
@@ -567,12 +619,12 @@ void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs) {
   }
   const std::uint32_t completed =
       std::min<std::uint32_t>(head.completed.load(std::memory_order_acquire), count);
-  wire::Reader res(response_area(w->base),
+  wire::Reader res(response_area(f.worker->base),
                    std::min<std::size_t>(head.response_size, kResponseBytes));
   std::size_t answered = 0;
   for (; answered < completed; ++answered) {
-    if (!read_answer(plugin, res, batch[answered])) break;
-    finish(batch[answered]);
+    if (!read_answer(plugin, f, res, f.batch[answered])) break;
+    finish(f, f.batch[answered]);
   }
   // What happened to the run after the answered ones, if any.
   std::string message;
@@ -594,16 +646,27 @@ void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs) {
   }
   if (answered < count) {
     if (!message.empty()) {
-      fail_rules(batch[answered], message);
-      finish(batch[answered]);
+      fail_rules(f, f.batch[answered], message);
+      finish(f, f.batch[answered]);
       ++answered;
     }
-    for (std::size_t i = answered; i < count; ++i) unprepare(batch[i]);
+    for (std::size_t i = answered; i < count; ++i) unprepare(f.batch[i]);
   }
   if (fault)
-    plugin.fault(std::move(w), kind, message);
+    plugin.fault(std::move(f.worker), kind, message);
   else
-    plugin.release(std::move(w));
+    plugin.release(std::move(f.worker));
+}
+
+/// Events per slice of a batch below which it is not split: a round trip for fewer costs more
+/// than the overlap wins.
+constexpr std::size_t kMinSlice = 8;
+
+}  // namespace
+
+void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs) {
+  Flight f;
+  if (submit(plugin, runs, f)) collect(f);
 }
 
 void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
@@ -614,7 +677,9 @@ void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
   run.event = &event;
   run.out = &out;
   IsolatedRun* one = &run;
-  while (!run.done) run_isolated_batch(plugin, std::span(&one, 1));
+  thread_local Flight f;  // its buffers serve every single evaluation on this thread
+  while (!run.done)
+    if (submit(plugin, std::span(&one, 1), f)) collect(f);
   if (run.error) std::rethrow_exception(run.error);
 }
 
@@ -622,52 +687,81 @@ void evaluate_batch(const std::vector<Event>& events, std::vector<Decision>& out
                     std::span<const std::size_t> which, std::int64_t time_budget_ns,
                     const std::function<void(std::size_t, std::exception_ptr)>& failed) {
   const std::size_t n = which.size();
-  std::vector<std::unique_ptr<Evaluation>> evaluations(n);
+  std::vector<std::optional<Evaluation>> evaluations(n);
   std::vector<IsolatedStop> stops(n);
   std::vector<IsolatedRun> runs(n);
+  std::vector<char> to_step(n, 1);  // its evaluation goes on (or starts) before its next stop
   auto step = [&](std::size_t j) {
     try {
+      if (!evaluations[j]) {
+        Decision& d = out[which[j]];
+        evaluations[j].emplace(*d.store, events[which[j]], d, time_budget_ns);
+      }
       stops[j] = evaluations[j]->next();
     } catch (...) {
       stops[j] = {};
       failed(which[j], std::current_exception());
     }
   };
-  for (std::size_t j = 0; j < n; ++j) {
-    Decision& d = out[which[j]];
-    evaluations[j] = std::make_unique<Evaluation>(*d.store, events[which[j]], d, time_budget_ns);
-    step(j);
-  }
-  std::vector<IsolatedRun*> group;
-  for (;;) {
-    // Every event waiting at the same plugin goes in one batch.
-    IsolatedPlugin* plugin = nullptr;
-    for (const IsolatedStop& stop : stops)
-      if (stop) {
-        plugin = stop.plugin;
-        break;
-      }
-    if (!plugin) return;
-    group.clear();
-    for (std::size_t j = 0; j < n; ++j)
-      if (stops[j].plugin == plugin) {
-        const Decision& d = out[which[j]];
-        runs[j] = IsolatedRun{};
-        runs[j].store = d.store;
-        runs[j].rules = stops[j].rules;
-        runs[j].event = &events[which[j]];
-        runs[j].out = &out[which[j]];
-        group.push_back(&runs[j]);
-      }
-    run_isolated_batch(*plugin, group);
-    for (std::size_t j = 0; j < n; ++j) {
-      if (stops[j].plugin != plugin || !runs[j].done) continue;  // not reached: sent again
+  // The batch in slices, pipelined: while a worker runs one slice's request, this thread runs the
+  // in-process rules of the other slice up to its next stop (two cores: both work at once).
+  const std::size_t slices = n >= 2 * kMinSlice ? 2 : 1;
+  auto begin_of = [&](std::size_t s) { return n * s / slices; };
+  constexpr std::size_t kNone = SIZE_MAX;
+  std::size_t flying = kNone;  // the slice whose request is out
+  Flight flight;
+  // After a request: each run that is done goes on; one not reached is sent again.
+  auto settle = [&](std::size_t s, IsolatedPlugin* plugin) {
+    for (std::size_t j = begin_of(s); j < begin_of(s + 1); ++j) {
+      if (stops[j].plugin != plugin || !runs[j].done) continue;
       if (runs[j].error) {
         stops[j] = {};
         failed(which[j], runs[j].error);
       } else {
-        step(j);
+        to_step[j] = 1;
       }
+    }
+  };
+  auto land = [&] {
+    collect(flight);
+    settle(std::exchange(flying, kNone), flight.plugin);
+  };
+  std::vector<IsolatedRun*> group;
+  for (;;) {
+    bool waiting = false;  // some slice has a stop to send
+    for (std::size_t s = 0; s < slices; ++s) {
+      if (s == flying) continue;
+      const std::size_t begin = begin_of(s), end = begin_of(s + 1);
+      for (std::size_t j = begin; j < end; ++j)
+        if (to_step[j]) {
+          to_step[j] = 0;
+          step(j);
+        }
+      // Every event of the slice waiting at the same plugin goes in one request.
+      IsolatedPlugin* plugin = nullptr;
+      for (std::size_t j = begin; j < end && !plugin; ++j) plugin = stops[j].plugin;
+      if (!plugin) continue;
+      waiting = true;
+      group.clear();
+      for (std::size_t j = begin; j < end; ++j)
+        if (stops[j].plugin == plugin) {
+          const Decision& d = out[which[j]];
+          runs[j] = IsolatedRun{};
+          runs[j].store = d.store;
+          runs[j].rules = stops[j].rules;
+          runs[j].event = &events[which[j]];
+          runs[j].out = &out[which[j]];
+          group.push_back(&runs[j]);
+        }
+      if (flying != kNone) land();
+      if (submit(*plugin, group, flight))
+        flying = s;
+      else
+        settle(s, plugin);
+    }
+    if (!waiting) {
+      if (flying == kNone) return;
+      land();
     }
   }
 }

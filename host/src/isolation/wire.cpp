@@ -273,6 +273,11 @@ void write_actions(Writer& w, const std::vector<Action>& actions) {
 
 bool read_actions(Reader& r, std::vector<Action>& actions) {
   const std::uint32_t n = r.count(21);
+  return r.ok() && read_action_items(r, actions, n);
+}
+
+bool read_action_items(Reader& r, std::vector<Action>& actions, std::uint32_t n) {
+  if (n > r.remaining() / 21) return false;  // each takes at least 21 bytes
   actions.resize(n);
   for (Action& a : actions) {
     a.type = r.str();

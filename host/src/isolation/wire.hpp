@@ -88,6 +88,13 @@ class Reader {
     return n;
   }
   bool ok() const { return ok_; }
+  std::size_t remaining() const { return size_ - pos_; }
+  /// True, and past them, when the next `n` bytes are those of `p`; else false, not moved.
+  bool skip_if_equal(const void* p, std::size_t n) {
+    if (!ok_ || n > size_ - pos_ || (n && std::memcmp(data_ + pos_, p, n) != 0)) return false;
+    pos_ += n;
+    return true;
+  }
 
  private:
   const char* data_;
@@ -102,6 +109,8 @@ bool read_event(Reader& r, Event& ev);
 
 void write_actions(Writer& w, const std::vector<Action>& actions);
 bool read_actions(Reader& r, std::vector<Action>& actions);
+/// Reads `n` actions (their count already read) into actions[0, n), reusing what they held.
+bool read_action_items(Reader& r, std::vector<Action>& actions, std::uint32_t n);
 
 void write_value(Writer& w, const Value& v);
 bool read_value(Reader& r, Value& v, int depth = 0);

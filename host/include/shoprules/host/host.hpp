@@ -94,6 +94,10 @@ class Host::Batch {
   void finish();
 
   static constexpr std::size_t kChunk = 64;
+  /// The most events a thread takes at once when the snapshot isolates a plugin: each isolated
+  /// plugin's runs for them go to its worker in two requests (a pipeline: the worker runs one
+  /// half while this thread runs the in-process rules of the other), not one per event.
+  static constexpr std::size_t kIsolatedChunk = 512;
 
  private:
   void work();
@@ -105,6 +109,7 @@ class Host::Batch {
   const std::vector<Event>& events_;
   std::vector<Decision>& out_;
   std::shared_ptr<const ConfigSnapshot> snap_;
+  std::size_t chunk_ = kChunk;  ///< the events a thread takes at once
   std::atomic<std::size_t> next_{0};
   std::mutex mutex_;
   std::condition_variable more_;
