@@ -212,13 +212,17 @@ class Worker {
         row_ = true;
         const std::int64_t rows = chunk.batch->rows();
         for (std::int64_t r = 0; r < rows; ++r) {
-          std::string error = chunk.batch->read(r, event_);
+          Event& event = batch_ ? batch_->events[batch_->size] : event_;
+          std::string error = chunk.batch->read(r, event);
           const std::int64_t row_no = chunk.first_line + r;
           if (!error.empty())
             bad(row_no, std::move(error));
+          else if (batch_)
+            event_batched(row_no);
           else
             event_one(row_no);
         }
+        flush_batch();  // the batched rows' text lives in the Arrow batch, which goes next
       } else {
         row_ = false;
         std::int64_t line_no = chunk.first_line;
@@ -313,6 +317,13 @@ class Worker {
     Event& event = b.events[b.size];
     if (std::string error = b.readers[b.size]->read(line, event); !error.empty())
       return bad(line_no, std::move(error));
+    event_batched(line_no);
+  }
+
+  /// The event just read into the batch's next slot (a JSON line or an Arrow row) joins it.
+  void event_batched(std::int64_t line_no) {
+    Batch& b = *batch_;
+    const Event& event = b.events[b.size];
     b.stores[b.size].clear();
     for (const ConfigSnapshot* config : configs_) {
       const StoreConfig* store = config->find(event.store);

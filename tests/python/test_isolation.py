@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import shoprules
-from shoprules import _core
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from make_events import event
@@ -76,11 +75,17 @@ def test_evaluate_many_matches_in_process(events: list[dict], name: str) -> None
 
 
 @configs
-def test_simulate_matches_in_process(events: list[dict], tmp_path: Path, name: str) -> None:
+@pytest.mark.parametrize("form", ["jsonl", "parquet"])
+def test_simulate_matches_in_process(
+    events: list[dict], tmp_path: Path, name: str, form: str
+) -> None:
     log = tmp_path / "events.jsonl"
     log.write_text("".join(json.dumps(e) + "\n" for e in events))
-    here = _core.simulate(log, CONFIGS[name], threads=2)
-    there = _core.simulate(log, _isolated(CONFIGS[name]), threads=2)
+    if form == "parquet":  # Arrow batches reach the workers batched too
+        shoprules.convert(log, tmp_path / "events.parquet")
+        log = tmp_path / "events.parquet"
+    here = shoprules.simulate(log, CONFIGS[name], threads=2)
+    there = shoprules.simulate(log, _isolated(CONFIGS[name]), threads=2)
     for report in (here, there):
         for key in ("seconds", "events_per_second"):
             report.pop(key)

@@ -94,10 +94,10 @@ class Host::Batch {
   void finish();
 
   static constexpr std::size_t kChunk = 64;
-  /// The most events a thread takes at once when the snapshot isolates a plugin: each isolated
-  /// plugin's runs for them go to its worker in two requests (a pipeline: the worker runs one
-  /// half while this thread runs the in-process rules of the other), not one per event.
-  static constexpr std::size_t kIsolatedChunk = 512;
+  /// The most events a thread takes at once when the snapshot isolates a plugin: their runs of
+  /// each isolated plugin's rules go to its worker in slices, pipelined (the worker runs one
+  /// slice while this thread runs the in-process rules of the next), not one request per event.
+  static constexpr std::size_t kIsolatedChunk = 256;
 
  private:
   void work();
