@@ -2,6 +2,7 @@
 #pragma once
 
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,8 +77,9 @@ inline void publish(std::atomic<std::uint32_t>& word, std::uint32_t value,
   if (other_waiting.load(std::memory_order_seq_cst)) futex_wake(word);
 }
 
-/// Waits until `word` differs from `seen`: spins for `spin`, then sleeps on the futex, waking at
-/// least every `slice` to ask `keep_waiting()` (a deadline, or whether the parent lives).
+/// Waits until `word` differs from `seen`: spins for `spin` (yielding the core every few
+/// microseconds, so that a spin never keeps the other side off it), then sleeps on the futex,
+/// waking at least every `slice` to ask `keep_waiting()` (a deadline, or whether the parent lives).
 /// Returns the new value, or `seen` when keep_waiting() said stop.
 template <class KeepWaiting>
 std::uint32_t wait_for(std::atomic<std::uint32_t>& word, std::uint32_t seen,
@@ -91,7 +93,12 @@ std::uint32_t wait_for(std::atomic<std::uint32_t>& word, std::uint32_t seen,
     cpu_relax();
     v = word.load(std::memory_order_acquire);
     if (v != seen) return v;
-    if (i % 64 == 0 && clock::now() >= spin_end) break;
+    if (i % 64 == 0) {
+      if (clock::now() >= spin_end) break;
+      // The other side may be waiting for this very core (a busy machine): let it have it. On
+      // a core nobody else wants this returns at once, and the spin goes on.
+      sched_yield();
+    }
   }
   for (;;) {
     waiting.store(1, std::memory_order_seq_cst);

@@ -97,7 +97,7 @@ class Host::Batch {
   /// The most events a thread takes at once when the snapshot isolates a plugin: their runs of
   /// each isolated plugin's rules go to its worker in slices, pipelined (the worker runs one
   /// slice while this thread runs the in-process rules of the next), not one request per event.
-  static constexpr std::size_t kIsolatedChunk = 256;
+  static constexpr std::size_t kIsolatedChunk = 512;
 
  private:
   void work();
