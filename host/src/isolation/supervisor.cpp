@@ -660,8 +660,8 @@ void collect(Flight& f) {
 
 /// Events per slice of a batch (about). Each slice costs a round trip per stop: on a machine
 /// whose other core is busy, each is a hand-over of one core between host and worker, so fewer
-/// are better; on an idle one, more slices overlap better. Measured on 2 cores, 128 was as good
-/// as any when idle and better than 32 or 64 when busy.
+/// are better; on an idle one, several slices let host and worker work at once. Measured on 2
+/// cores with one kept busy by another program: 128 beat 32 and 64, and matched a single slice.
 constexpr std::size_t kSlice = 128;
 
 }  // namespace
