@@ -382,18 +382,20 @@ struct Prepared {
   std::size_t first_entry = 0;     ///< where its trace entries start in out->trace
   std::uint32_t from = 0, to = 0;  ///< its rules: [from, to) of the flight's entries and to_run
   std::uint32_t prior = 0;         ///< how many actions went with it to the worker
-  std::size_t actions_at = 0;      ///< where their encoding (after its count) lies in the request
-  std::size_t actions_bytes = 0;   ///< and its length
+  std::size_t actions_at = 0;      ///< where the first one's encoding starts in the request
+  std::size_t ends_from = 0;       ///< where each one's ends: the flight's ends[ends_from + i]
 };
 
 /// One request to a worker: sent by submit(), answered by collect(); its buffers are kept from
 /// one request to the next, so a batch makes no allocations of its own per event.
 struct Flight {
   IsolatedPlugin* plugin = nullptr;
-  std::unique_ptr<Worker> worker;     ///< set while the request is out
-  std::vector<Prepared> batch;        ///< the runs that need the worker, in order; [0, count) sent
-  std::vector<std::size_t> entries;   ///< trace positions of the rules the worker runs, per run
-  std::vector<std::uint32_t> to_run;  ///< and those rules
+  std::unique_ptr<Worker> worker;      ///< set while the request is out
+  std::vector<Prepared> batch;         ///< the runs that need the worker, in order; [0, count) sent
+  std::vector<std::size_t> entries;    ///< trace positions of the rules the worker runs, per run
+  std::vector<std::uint32_t> to_run;   ///< and those rules
+  std::vector<std::size_t> ends;       ///< where each action sent ends in the request, per run
+  std::vector<std::uint32_t> changed;  ///< an answer's sent actions that came back changed
   std::uint32_t count = 0;
   std::uint32_t seq = 0;
   clock_type::time_point sent_at;
@@ -476,19 +478,35 @@ void prepare(IsolatedPlugin& plugin, IsolatedRun& run, bool quarantined, Flight&
     f.batch.push_back(p);
 }
 
-/// Reads one run's answer from the response; false when it is malformed. Actions the run sent
-/// that come back byte for byte as they went are kept as they are, not decoded again.
+/// Reads one run's answer from the response; false when it is malformed. Each action the run
+/// sent that comes back byte for byte as it went is kept as it is: only the ones its rules amended
+/// and the new ones are decoded.
 bool read_answer(IsolatedPlugin& plugin, Flight& f, wire::Reader& res, Prepared& p) {
   const StoreConfig& store = *p.run->store;
   Decision& out = *p.run->out;
   const std::uint32_t total = res.u32();
   if (!res.ok()) return false;
-  const char* sent = request_area(f.worker->base) + p.actions_at;
-  const bool kept = total >= p.prior && res.skip_if_equal(sent, p.actions_bytes);
-  const std::uint32_t fresh = kept ? total - p.prior : total;
-  if (!wire::read_action_items(res, f.actions, fresh) || res.u32() != p.to - p.from) return false;
-  for (std::uint32_t i = 0; i < fresh; ++i)  // an origin the host does not know: out of range
-    if (f.actions[i].origin >= store.rules.size()) return false;
+  const std::uint32_t prior = total >= p.prior ? p.prior : 0;  // fewer came back: all anew
+  std::uint32_t decoded = 0;  // into f.actions: first the changed ones, then the new ones
+  auto next = [&]() -> Action& {
+    if (decoded == f.actions.size()) f.actions.emplace_back();
+    return f.actions[decoded++];
+  };
+  f.changed.clear();
+  const char* sent = request_area(f.worker->base);
+  for (std::uint32_t i = 0; i < prior; ++i) {
+    const std::size_t begin = i == 0 ? p.actions_at : f.ends[p.ends_from + i - 1];
+    if (res.skip_if_equal(sent + begin, f.ends[p.ends_from + i] - begin)) continue;
+    f.changed.push_back(i);
+    if (!wire::read_action(res, next())) return false;
+  }
+  const std::uint32_t fresh = total - prior;
+  if (fresh > res.remaining() / 21) return false;  // each takes at least 21 bytes
+  for (std::uint32_t i = 0; i < fresh; ++i)
+    if (!wire::read_action(res, next())) return false;
+  if (res.u32() != p.to - p.from) return false;
+  for (std::uint32_t k = 0; k < decoded; ++k)  // an origin the host does not know: out of range
+    if (f.actions[k].origin >= store.rules.size()) return false;
   f.answers.resize(p.to - p.from);
   for (Flight::Answer& a : f.answers) {
     const std::uint8_t outcome = res.u8();
@@ -500,12 +518,11 @@ bool read_answer(IsolatedPlugin& plugin, Flight& f, wire::Reader& res, Prepared&
       return false;
     a.outcome = static_cast<Outcome>(outcome);
   }
-  if (kept) {
-    out.actions.reserve(total);
-    for (std::uint32_t i = 0; i < fresh; ++i) out.actions.push_back(std::move(f.actions[i]));
-  } else {
-    out.actions.swap(f.actions);  // what the run held is reused for the next answer
-  }
+  if (prior < p.prior) out.actions.clear();
+  std::uint32_t k = 0;
+  for (; k < f.changed.size(); ++k) out.actions[f.changed[k]] = std::move(f.actions[k]);
+  out.actions.reserve(total);
+  for (; k < decoded; ++k) out.actions.push_back(std::move(f.actions[k]));
   const std::span<const std::size_t> entries = f.entries_of(p);
   for (std::size_t i = 0; i < entries.size(); ++i) {
     TraceEntry& t = out.trace[entries[i]];
@@ -533,6 +550,7 @@ bool submit(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs, Flight& f) {
   f.batch.clear();
   f.entries.clear();
   f.to_run.clear();
+  f.ends.clear();
   f.count = 0;
   const bool quarantined = plugin.quarantined();
   for (IsolatedRun* run : runs) prepare(plugin, *run, quarantined, f);
@@ -561,9 +579,13 @@ bool submit(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs, Flight& f) {
     for (std::uint32_t i = p.from; i < p.to; ++i) req.u32(f.to_run[i]);
     wire::write_event(req, *run.event);
     p.prior = static_cast<std::uint32_t>(run.out->actions.size());
-    p.actions_at = req.size() + sizeof(std::uint32_t);
-    wire::write_actions(req, run.out->actions);
-    p.actions_bytes = req.size() - p.actions_at;
+    req.u32(p.prior);
+    p.actions_at = req.size();
+    p.ends_from = f.ends.size();
+    for (const Action& a : run.out->actions) {
+      wire::write_action(req, a);
+      f.ends.push_back(req.size());
+    }
     if (!req.ok()) break;  // what it wrote of this run lies past `size`, unread
     size = req.size();
   }

@@ -255,20 +255,39 @@ bool read_value(Reader& r, Value& v, int depth) {
   return r.ok();
 }
 
+void write_action(Writer& w, const Action& a) {
+  w.str(a.type);
+  w.str(a.reason);
+  w.u32(a.origin);
+  w.u8(static_cast<std::uint8_t>(a.status));
+  w.str(a.status_note);
+  w.u32(static_cast<std::uint32_t>(a.params.size()));
+  for (const Member& m : a.params) {
+    w.str(m.key);
+    write_value(w, m.value);
+  }
+}
+
 void write_actions(Writer& w, const std::vector<Action>& actions) {
   w.u32(static_cast<std::uint32_t>(actions.size()));
-  for (const Action& a : actions) {
-    w.str(a.type);
-    w.str(a.reason);
-    w.u32(a.origin);
-    w.u8(static_cast<std::uint8_t>(a.status));
-    w.str(a.status_note);
-    w.u32(static_cast<std::uint32_t>(a.params.size()));
-    for (const Member& m : a.params) {
-      w.str(m.key);
-      write_value(w, m.value);
-    }
+  for (const Action& a : actions) write_action(w, a);
+}
+
+bool read_action(Reader& r, Action& a) {
+  a.type = r.str();
+  a.reason = r.str();
+  a.origin = r.u32();
+  a.status = enum_of<Action::Status>(r, static_cast<std::uint8_t>(Action::Status::Dropped));
+  a.status_note = r.str();
+  const std::uint32_t params = r.count(5);
+  a.params.clear();
+  a.params.reserve(params);
+  for (std::uint32_t i = 0; i < params && r.ok(); ++i) {
+    Member& m = a.params.emplace_back();
+    m.key = r.str();
+    if (!read_value(r, m.value)) return false;
   }
+  return r.ok();
 }
 
 bool read_actions(Reader& r, std::vector<Action>& actions) {
@@ -279,22 +298,8 @@ bool read_actions(Reader& r, std::vector<Action>& actions) {
 bool read_action_items(Reader& r, std::vector<Action>& actions, std::uint32_t n) {
   if (n > r.remaining() / 21) return false;  // each takes at least 21 bytes
   actions.resize(n);
-  for (Action& a : actions) {
-    a.type = r.str();
-    a.reason = r.str();
-    a.origin = r.u32();
-    a.status = enum_of<Action::Status>(r, static_cast<std::uint8_t>(Action::Status::Dropped));
-    a.status_note = r.str();
-    const std::uint32_t params = r.count(5);
-    a.params.clear();
-    a.params.reserve(params);
-    for (std::uint32_t i = 0; i < params && r.ok(); ++i) {
-      Member& m = a.params.emplace_back();
-      m.key = r.str();
-      if (!read_value(r, m.value)) return false;
-    }
-    if (!r.ok()) return false;
-  }
+  for (Action& a : actions)
+    if (!read_action(r, a)) return false;
   return r.ok();
 }
 

@@ -109,6 +109,9 @@ bool read_event(Reader& r, Event& ev);
 
 void write_actions(Writer& w, const std::vector<Action>& actions);
 bool read_actions(Reader& r, std::vector<Action>& actions);
+/// One action, as write_actions writes each after the count; read_action overwrites all of `a`.
+void write_action(Writer& w, const Action& a);
+bool read_action(Reader& r, Action& a);
 /// Reads `n` actions (their count already read) into actions[0, n), reusing what they held.
 bool read_action_items(Reader& r, std::vector<Action>& actions, std::uint32_t n);
 
