@@ -139,12 +139,12 @@ def main() -> int:
         in_one_busy, iso_one_busy = one_evaluation(rounds, 2000)
         in_many_busy, iso_many_busy = batches(events[:2000], rounds)
     rows = [
-        ("one evaluation, loyalty isolated (us)", in_one, iso_one, f"+{iso_one - in_one:.1f} us"),
+        ("one evaluation, loyalty isolated (us)", in_one, iso_one, f"{iso_one - in_one:+.1f} us"),
         (
             "evaluate_many, loyalty isolated, 1 thread (us per event)",
             in_many,
             iso_many,
-            f"+{iso_many - in_many:.2f} us per event",
+            f"{iso_many - in_many:+.2f} us per event",
         ),
         (
             "simulate, returns isolated, 1 thread (events/s)",
@@ -156,13 +156,13 @@ def main() -> int:
             "one evaluation, loyalty isolated, other core busy (us)",
             in_one_busy,
             iso_one_busy,
-            f"+{iso_one_busy - in_one_busy:.1f} us",
+            f"{iso_one_busy - in_one_busy:+.1f} us",
         ),
         (
             "evaluate_many, loyalty isolated, 1 thread, other core busy (us per event)",
             in_many_busy,
             iso_many_busy,
-            f"+{iso_many_busy - in_many_busy:.2f} us per event",
+            f"{iso_many_busy - in_many_busy:+.2f} us per event",
         ),
     ]
     lines = [
