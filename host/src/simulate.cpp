@@ -173,24 +173,153 @@ std::int64_t money_of(const Action& a, const Event& ev, const SimulationCosts& c
   return next_rules_money(a, ev, costs);
 }
 
-void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, ConfigTally& t) {
-  // Money on an event without an order is in the store's currency, so every amount has one.
-  const std::string currency = ev.has_order ? std::string(ev.order.currency) : d.store->currency;
-  for (const Action& a : d.actions) {
-    if (!a.is_kept()) continue;
-    const std::int64_t money = money_of(a, ev, costs);
-    for (Tally* slot : {&t.by_type[a.type], &t.by_rule[d.store->rule_name(a.origin)]}) {
-      ++slot->count;
-      if (money) slot->money[currency] += money;
-    }
-    if (std::int64_t g = goodwill_value(a, ev)) t.goodwill[currency] += g;
-    if (a.type == "points.award") t.points_awarded += a.int_param("points");
-    if (a.type == "points.revoke") t.points_revoked += a.int_param("points");
-    if (a.type == "points.expire") t.points_expired += a.int_param("points");
-  }
-  for (const TraceEntry& e : d.trace)
-    if (e.outcome == Outcome::Error) ++t.rule_errors[d.store->rule_name(e.rule)];
+/// The action types whose money or points a report counts, told apart once per type name.
+enum class Known : std::uint8_t { Other, Refund, Coupon, Gift, PointsAward, PointsRevoke, Points };
+
+Known known_of(std::string_view type) {
+  if (type == "refund.issue") return Known::Refund;
+  if (type == "coupon.issue") return Known::Coupon;
+  if (type == "gift.send") return Known::Gift;
+  if (type == "points.award") return Known::PointsAward;
+  if (type == "points.revoke") return Known::PointsRevoke;
+  if (type == "points.expire") return Known::Points;
+  return Known::Other;
 }
+
+/// A worker's running tally for one config: counts and money in flat arrays indexed by rule, by
+/// interned action type and by interned currency, so an action costs no map lookup and no string
+/// built; `into` turns it into the named ConfigTally once, at the end.
+class FlatTally {
+ public:
+  void add(const Decision& d, const Event& ev, const SimulationCosts& costs) {
+    const std::size_t currency =
+        currency_id(ev.has_order ? std::string_view(ev.order.currency) : d.store->currency);
+    StoreCells& store = cells_of(d.store);
+    for (const Action& a : d.actions) {
+      if (!a.is_kept()) continue;
+      const std::size_t type = type_id(store, a);
+      const std::int64_t money = money_of(a, ev, costs);
+      for (Cell* cell : {&by_type_[type], &store.by_rule[a.origin]}) {
+        ++cell->count;
+        if (money) add_money(cell->money, currency, money);
+      }
+      switch (types_[type].known) {
+        case Known::Refund:  // the types goodwill_value counts: only they pay its compares
+        case Known::Coupon:
+        case Known::Gift:
+          add_money(goodwill_, currency, goodwill_value(a, ev));
+          break;
+        case Known::PointsAward:
+          points_awarded_ += a.int_param("points");
+          break;
+        case Known::PointsRevoke:
+          points_revoked_ += a.int_param("points");
+          break;
+        case Known::Points:
+          points_expired_ += a.int_param("points");
+          break;
+        case Known::Other:
+          break;
+      }
+    }
+    for (const TraceEntry& e : d.trace)
+      if (e.outcome == Outcome::Error) ++store.errors[e.rule];
+  }
+
+  /// Adds what this tally counted to `t`, by name.
+  void into(ConfigTally& t) const {
+    const auto money = [&](const std::vector<Sum>& by_currency, Money& out) {
+      for (std::size_t c = 0; c < by_currency.size(); ++c)
+        if (by_currency[c].seen) out[currencies_[c]] += by_currency[c].value;
+    };
+    const auto cell = [&](const Cell& from, Tally& to) {
+      to.count += from.count;
+      money(from.money, to.money);
+    };
+    for (std::size_t k = 0; k < types_.size(); ++k)
+      if (by_type_[k].count) cell(by_type_[k], t.by_type[types_[k].name]);
+    for (const auto& [store, cells] : stores_) {
+      for (std::size_t r = 0; r < cells.by_rule.size(); ++r)
+        if (cells.by_rule[r].count)
+          cell(cells.by_rule[r], t.by_rule[store->rule_name(static_cast<std::uint32_t>(r))]);
+      for (std::size_t r = 0; r < cells.errors.size(); ++r)
+        if (cells.errors[r])
+          t.rule_errors[store->rule_name(static_cast<std::uint32_t>(r))] += cells.errors[r];
+    }
+    money(goodwill_, t.goodwill);
+    t.points_awarded += points_awarded_;
+    t.points_revoked += points_revoked_;
+    t.points_expired += points_expired_;
+  }
+
+ private:
+  struct Sum {
+    std::int64_t value = 0;
+    bool seen = false;  // a currency named once stays in the report, even if it sums to 0
+  };
+  struct Cell {
+    std::int64_t count = 0;
+    std::vector<Sum> money;  // by currency id
+  };
+  struct StoreCells {
+    std::vector<Cell> by_rule;
+    std::vector<std::int64_t> errors;
+    std::vector<std::uint32_t> last_type;  // by rule: the type id its last action had
+  };
+  struct Type {
+    std::string name;
+    Known known;
+  };
+
+  static void add_money(std::vector<Sum>& by_currency, std::size_t c, std::int64_t v) {
+    if (!v) return;
+    if (by_currency.size() <= c) by_currency.resize(c + 1);
+    by_currency[c].value += v;
+    by_currency[c].seen = true;
+  }
+
+  std::size_t currency_id(std::string_view currency) {
+    if (last_currency_ < currencies_.size() && currencies_[last_currency_] == currency)
+      return last_currency_;
+    for (last_currency_ = 0; last_currency_ < currencies_.size(); ++last_currency_)
+      if (currencies_[last_currency_] == currency) return last_currency_;
+    currencies_.emplace_back(currency);
+    return last_currency_;
+  }
+
+  StoreCells& cells_of(const StoreConfig* store) {
+    if (store == last_store_) return *last_cells_;
+    auto [it, fresh] = stores_.try_emplace(store);
+    if (fresh) {
+      it->second.by_rule.resize(store->rules.size());
+      it->second.errors.resize(store->rules.size());
+      it->second.last_type.assign(store->rules.size(), UINT32_MAX);
+    }
+    last_store_ = store;
+    last_cells_ = &it->second;
+    return it->second;
+  }
+
+  std::size_t type_id(StoreCells& store, const Action& a) {
+    std::uint32_t& last = store.last_type[a.origin];  // a rule mostly emits one type
+    if (last < types_.size() && types_[last].name == a.type) return last;
+    for (last = 0; last < types_.size(); ++last)
+      if (types_[last].name == a.type) return last;
+    types_.push_back({a.type, known_of(a.type)});
+    by_type_.emplace_back();
+    return last;
+  }
+
+  std::vector<std::string> currencies_;
+  std::size_t last_currency_ = 0;
+  std::vector<Type> types_;
+  std::vector<Cell> by_type_;  // by type id
+  std::map<const StoreConfig*, StoreCells> stores_;
+  const StoreConfig* last_store_ = nullptr;
+  StoreCells* last_cells_ = nullptr;
+  std::vector<Sum> goodwill_;  // by currency id
+  std::int64_t points_awarded_ = 0, points_revoked_ = 0, points_expired_ = 0;
+};
 
 std::string too_long() {
   return "longer than the limit of " + std::to_string(kMaxEventLineBytes) + " bytes";
@@ -236,6 +365,7 @@ class Worker {
       progress.lines += chunk.lines;
     }
     flush_batch();
+    for (std::size_t k = 0; k < configs_.size(); ++k) tallies_[k].into(result.configs[k]);
   }
 
   WorkerResult result;
@@ -278,7 +408,7 @@ class Worker {
         ++result.configs[k].rule_errors[e.plugin() + "." + e.rule()];
         continue;
       }
-      tally(decision_, event_, options_.costs, result.configs[k]);
+      tallies_[k].add(decision_, event_, options_.costs);
     }
   }
 
@@ -348,7 +478,7 @@ class Worker {
                        }
                      });
       for (std::size_t j = 0; j < b.size; ++j)
-        if (!b.failed[j]) tally(b.decisions[j], b.events[j], options_.costs, result.configs[k]);
+        if (!b.failed[j]) tallies_[k].add(b.decisions[j], b.events[j], options_.costs);
     }
     b.size = 0;
   }
@@ -356,6 +486,7 @@ class Worker {
   const std::vector<const ConfigSnapshot*>& configs_;
   const SimulationOptions& options_;
   std::unique_ptr<Batch> batch_ = batch_for(configs_);
+  std::vector<FlatTally> tallies_ = std::vector<FlatTally>(configs_.size());
   EventLineReader reader_;
   Event event_;
   Decision decision_;
