@@ -135,55 +135,80 @@ class ChunkQueue {
   bool closed_ = false;
 };
 
-/// The money of the action types "the next rules" added: an exchange ships goods at the price paid
-/// for the returned line (less any charge); expiring points is a saving, at `point_value` each.
-std::int64_t next_rules_money(const Action& a, const Event& ev, const SimulationCosts& costs) {
-  if (a.type == "exchange.ship") {
-    const Value* sku = a.param("returned_sku");
-    const OrderLine* line = sku ? ev.order.find_line(sku->as_string()) : nullptr;
-    const std::int64_t qty = line ? std::min(a.int_param("qty", 1), line->qty) : 0;
-    return (line ? line->price * qty : 0) - a.int_param("charge");
-  }
-  if (a.type == "points.expire") return -a.int_param("points") * costs.point_value;
-  return 0;
+/// The action types a report counts money or points of, told apart once per type name.
+enum class Known : std::uint8_t {
+  Other,
+  Refund,
+  Coupon,
+  Gift,
+  Replacement,
+  ReturnApprove,
+  ShippingUpgrade,
+  ExchangeShip,
+  PointsAward,
+  PointsRevoke,
+  PointsExpire
+};
+
+Known known_of(std::string_view type) {
+  static constexpr std::pair<std::string_view, Known> kNames[] = {
+      {"refund.issue", Known::Refund},
+      {"coupon.issue", Known::Coupon},
+      {"gift.send", Known::Gift},
+      {"replacement.ship", Known::Replacement},
+      {"return.approve", Known::ReturnApprove},
+      {"shipping.upgrade", Known::ShippingUpgrade},
+      {"exchange.ship", Known::ExchangeShip},
+      {"points.award", Known::PointsAward},
+      {"points.revoke", Known::PointsRevoke},
+      {"points.expire", Known::PointsExpire}};
+  for (const auto& [name, known] : kNames)
+    if (type == name) return known;
+  return Known::Other;
 }
 
 /// What an action costs the shop (see README, "simulate"): refunds with their bonus, coupons (a
-/// percentage of the subtotal), gifts' value, replaced goods at their price, and the costs the
-/// options put on prepaid labels, pickups and upgrades.
-std::int64_t money_of(const Action& a, const Event& ev, const SimulationCosts& costs) {
-  if (a.type == "refund.issue") return a.int_param("amount") + a.int_param("bonus");
-  if (a.type == "coupon.issue") return coupon_value(a, ev);
-  if (a.type == "gift.send") return a.int_param("value");
-  if (a.type == "replacement.ship") {
-    std::int64_t goods = 0;
-    if (const Value* skus = a.param("skus"))
-      for (const Value& sku : skus->items())
-        if (const OrderLine* line = ev.order.find_line(sku.as_string()))
-          goods += line->price * line->qty;
-    return goods - a.int_param("charge");
+/// percentage of the subtotal), gifts' value, replaced goods at their price, the costs the
+/// options put on prepaid labels, pickups and upgrades; an exchange ships goods at the price paid
+/// for the returned line (less any charge); expiring points is a saving, at `point_value` each.
+std::int64_t money_of(Known known, const Action& a, const Event& ev, const SimulationCosts& costs) {
+  switch (known) {
+    case Known::Refund:
+      return a.int_param("amount") + a.int_param("bonus");
+    case Known::Coupon:
+      return coupon_value(a, ev);
+    case Known::Gift:
+      return a.int_param("value");
+    case Known::Replacement: {
+      std::int64_t goods = 0;
+      if (const Value* skus = a.param("skus"))
+        for (const Value& sku : skus->items())
+          if (const OrderLine* line = ev.order.find_line(sku.as_string()))
+            goods += line->price * line->qty;
+      return goods - a.int_param("charge");
+    }
+    case Known::ReturnApprove: {
+      const Value* label = a.param("label");
+      const Value* pickup = a.param("pickup");
+      std::int64_t cost = label && label->as_string() == "prepaid" ? costs.label : 0;
+      return cost + (pickup && pickup->as_bool() ? costs.pickup : 0);
+    }
+    case Known::ShippingUpgrade:
+      return costs.upgrade;
+    case Known::ExchangeShip: {
+      const Value* sku = a.param("returned_sku");
+      const OrderLine* line = sku ? ev.order.find_line(sku->as_string()) : nullptr;
+      const std::int64_t qty = line ? std::min(a.int_param("qty", 1), line->qty) : 0;
+      return (line ? line->price * qty : 0) - a.int_param("charge");
+    }
+    case Known::PointsExpire:
+      return -a.int_param("points") * costs.point_value;
+    case Known::PointsAward:
+    case Known::PointsRevoke:
+    case Known::Other:
+      return 0;
   }
-  if (a.type == "return.approve") {
-    const Value* label = a.param("label");
-    const Value* pickup = a.param("pickup");
-    std::int64_t cost = label && label->as_string() == "prepaid" ? costs.label : 0;
-    return cost + (pickup && pickup->as_bool() ? costs.pickup : 0);
-  }
-  if (a.type == "shipping.upgrade") return costs.upgrade;
-  return next_rules_money(a, ev, costs);
-}
-
-/// The action types whose money or points a report counts, told apart once per type name.
-enum class Known : std::uint8_t { Other, Refund, Coupon, Gift, PointsAward, PointsRevoke, Points };
-
-Known known_of(std::string_view type) {
-  if (type == "refund.issue") return Known::Refund;
-  if (type == "coupon.issue") return Known::Coupon;
-  if (type == "gift.send") return Known::Gift;
-  if (type == "points.award") return Known::PointsAward;
-  if (type == "points.revoke") return Known::PointsRevoke;
-  if (type == "points.expire") return Known::Points;
-  return Known::Other;
+  return 0;
 }
 
 /// A worker's running tally for one config: counts and money in flat arrays indexed by rule, by
@@ -198,12 +223,13 @@ class FlatTally {
     for (const Action& a : d.actions) {
       if (!a.is_kept()) continue;
       const std::size_t type = type_id(store, a);
-      const std::int64_t money = money_of(a, ev, costs);
+      const Known known = types_[type].known;
+      const std::int64_t money = money_of(known, a, ev, costs);
       for (Cell* cell : {&by_type_[type], &store.by_rule[a.origin]}) {
         ++cell->count;
         if (money) add_money(cell->money, currency, money);
       }
-      switch (types_[type].known) {
+      switch (known) {
         case Known::Refund:  // the types goodwill_value counts: only they pay its compares
         case Known::Coupon:
         case Known::Gift:
@@ -215,10 +241,10 @@ class FlatTally {
         case Known::PointsRevoke:
           points_revoked_ += a.int_param("points");
           break;
-        case Known::Points:
+        case Known::PointsExpire:
           points_expired_ += a.int_param("points");
           break;
-        case Known::Other:
+        default:
           break;
       }
     }
