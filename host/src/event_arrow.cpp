@@ -5,7 +5,9 @@
 #include <simdjson.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -589,6 +591,10 @@ struct ArrowEventBatch::Impl {
   ArrowSchema schema{};
   ArrowArray array{};
   std::unique_ptr<Column> root;
+  std::once_flag read_once;
+  Events kept;
+  std::atomic<std::size_t> kept_bytes{0};
+  std::atomic<bool> read{false};
 
   ~Impl() {
     if (array.release) array.release(&array);
@@ -622,6 +628,50 @@ std::string ArrowEventBatch::read(std::int64_t row, Event& ev) const {
     return e.what();
   }
   return {};
+}
+
+namespace {
+
+/// What an event takes beyond its own struct: its lists.
+std::size_t heap_bytes(const Event& ev) {
+  const auto texts = [](const std::vector<Text>& v) { return v.capacity() * sizeof(Text); };
+  return texts(ev.customer.household) + texts(ev.customer.tags) +
+         ev.order.lines.capacity() * sizeof(OrderLine) +
+         ev.ret.lines.capacity() * sizeof(ReturnLine) + texts(ev.ret.circumstances) +
+         texts(ev.contact.circumstances);
+}
+
+constexpr std::size_t kEventBytesEstimate = sizeof(Event) + 2 * sizeof(OrderLine);
+
+}  // namespace
+
+const ArrowEventBatch::Events& ArrowEventBatch::events() const {
+  std::call_once(impl_->read_once, [this] {
+    Events& kept = impl_->kept;
+    const std::int64_t n = rows();
+    kept.events.resize(static_cast<std::size_t>(n));
+    kept.errors.resize(static_cast<std::size_t>(n));
+    std::size_t bytes = n * (sizeof(Event) + sizeof(std::string));
+    for (std::int64_t r = 0; r < n; ++r) {
+      std::string& error = kept.errors[static_cast<std::size_t>(r)];
+      Event& ev = kept.events[static_cast<std::size_t>(r)];
+      error = read(r, ev);
+      if (!error.empty()) ev = Event{};  // a bad row keeps nothing but its error
+      bytes += heap_bytes(ev) + (error.size() > 15 ? error.capacity() : 0);
+    }
+    impl_->kept_bytes = bytes;
+    impl_->read = true;
+  });
+  return impl_->kept;
+}
+
+bool ArrowEventBatch::events_read() const {
+  return impl_->read;
+}
+
+std::size_t ArrowEventBatch::event_bytes() const {
+  return impl_->read ? impl_->kept_bytes.load()
+                     : static_cast<std::size_t>(rows()) * kEventBytesEstimate;
 }
 
 }  // namespace shoprules::host

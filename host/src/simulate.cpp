@@ -363,7 +363,17 @@ class Worker {
     while (queue.pop(chunk)) {
       if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
       source_ = chunk.source.get();
-      if (chunk.batch) {
+      if (chunk.batch && chunk.batch->keeps_events()) {  // read once, kept for the next replay
+        row_ = true;
+        const ArrowEventBatch::Events& kept = chunk.batch->events();
+        for (std::size_t r = 0; r < kept.events.size(); ++r) {
+          const std::int64_t row_no = chunk.first_line + static_cast<std::int64_t>(r);
+          if (!kept.errors[r].empty())
+            bad(row_no, kept.errors[r]);
+          else
+            event_one(row_no, kept.events[r]);
+        }
+      } else if (chunk.batch) {
         row_ = true;
         const std::int64_t rows = chunk.batch->rows();
         for (std::int64_t r = 0; r < rows; ++r) {
@@ -372,7 +382,7 @@ class Worker {
           if (!error.empty())
             bad(row_no, std::move(error));
           else
-            event_one(row_no);
+            event_one(row_no, event_);
         }
       } else {
         row_ = false;
@@ -410,31 +420,31 @@ class Worker {
     if (batch_) return line_batched(line, line_no);
     if (std::string error = reader_.read(line, event_); !error.empty())
       return bad(line_no, std::move(error));
-    event_one(line_no);
+    event_one(line_no, event_);
   }
 
-  void event_one(std::int64_t line_no) {
+  void event_one(std::int64_t line_no, const Event& event) {
     stores_.clear();
     for (const ConfigSnapshot* config : configs_) {
-      const StoreConfig* store = config->find(event_.store);
+      const StoreConfig* store = config->find(event.store);
       if (!store)
-        return bad(line_no, "store: no store named '" + std::string(event_.store) +
+        return bad(line_no, "store: no store named '" + std::string(event.store) +
                                 "' in the config (stores: " + config->store_names() + ")");
       stores_.push_back(store);
     }
     ++result.events;
-    result.first_at = std::min(result.first_at, event_.at.seconds);
-    result.last_at = std::max(result.last_at, event_.at.seconds);
+    result.first_at = std::min(result.first_at, event.at.seconds);
+    result.last_at = std::max(result.last_at, event.at.seconds);
     for (std::size_t k = 0; k < stores_.size(); ++k) {
       decision_.clear();
       decision_.store = stores_[k];
       try {
-        evaluate_event(*stores_[k], event_, decision_, configs_[k]->time_budget_ns);
+        evaluate_event(*stores_[k], event, decision_, configs_[k]->time_budget_ns);
       } catch (const RuleFailure& e) {  // on_error "fail": in a replay, counted like any fault
         ++result.configs[k].rule_errors[e.plugin() + "." + e.rule()];
         continue;
       }
-      tallies_[k].add(decision_, event_, options_.costs);
+      tallies_[k].add(decision_, event, options_.costs);
     }
   }
 
@@ -803,7 +813,7 @@ void Simulation::add_jsonl(const std::filesystem::path& file) {
   impl_->add_jsonl(file);
 }
 
-void Simulation::add_arrow(std::unique_ptr<ArrowEventBatch> batch, const std::string& source,
+void Simulation::add_arrow(std::shared_ptr<const ArrowEventBatch> batch, const std::string& source,
                            std::int64_t first_row, std::uint64_t bytes) {
   impl_->begin();
   Chunk c;
