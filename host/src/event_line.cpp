@@ -19,20 +19,27 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-/// The key a field name is, if the event has one by that name: names bucketed by length, so a
-/// field costs a compare or two.
+/// The key a field name is, if the event has one by that name: names bucketed by length and
+/// first letter, so a field costs one short compare, mostly.
 std::optional<Key> key_of(std::string_view name) {
+  constexpr std::size_t kLongest = 24;
   static const auto buckets = [] {
-    std::array<std::vector<Key>, 32> by_size;
+    std::array<std::vector<Key>, kLongest * 26> by;
     for (std::size_t k = 0; k < kKeyCount; ++k) {
-      const std::size_t size = std::strlen(kKeyNames[k]);
-      if (size < by_size.size()) by_size[size].push_back(static_cast<Key>(k));
+      const std::string_view key = kKeyNames[k];
+      by.at(key.size() * 26 + static_cast<std::size_t>(key[0] - 'a'))
+          .push_back(static_cast<Key>(k));
     }
-    return by_size;
+    return by;
   }();
-  if (name.size() >= buckets.size()) return std::nullopt;
-  for (Key k : buckets[name.size()])
-    if (std::memcmp(key_name(k), name.data(), name.size()) == 0) return k;
+  if (name.empty() || name.size() >= kLongest || name[0] < 'a' || name[0] > 'z')
+    return std::nullopt;
+  for (Key k : buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')]) {
+    const char* key = key_name(k);
+    std::size_t i = 1;
+    while (i < name.size() && key[i] == name[i]) ++i;
+    if (i == name.size()) return k;
+  }
   return std::nullopt;
 }
 
@@ -55,10 +62,17 @@ class KeyIndexes {
   const Index& of(const simdjson::dom::object& object) {
     auto it = object.begin();
     const char* first = it == object.end() ? nullptr : it.key_c_str();
-    for (const Index& i : slots_)
-      if (i.first_key == first && first) return i;
-    Index& i = slots_[next_];
-    next_ = (next_ + 1) % slots_.size();
+    ++clock_;
+    for (std::size_t s = 0; s < slots_.size(); ++s)
+      if (slots_[s].first_key == first && first) {
+        used_[s] = clock_;
+        return slots_[s];
+      }
+    std::size_t oldest = 0;  // the least recently used slot makes way
+    for (std::size_t s = 1; s < slots_.size(); ++s)
+      if (used_[s] < used_[oldest]) oldest = s;
+    used_[oldest] = clock_;
+    Index& i = slots_[oldest];
     i.first_key = first;
     i.present = 0;
     for (const auto field : object)  // the last of duplicate keys wins, as with nlohmann
@@ -71,7 +85,8 @@ class KeyIndexes {
 
  private:
   std::array<Index, 4> slots_;  // an event nests objects 3 deep: root, order, a line
-  std::size_t next_ = 0;
+  std::array<std::uint64_t, 4> used_{};
+  std::uint64_t clock_ = 0;
 };
 
 class SimdNode {
