@@ -249,7 +249,13 @@ def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
     kept: list[tuple[Any, int, int]] | None = [] if key else None
     size = 0
     try:
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups):
+        # On 2 cores the replay's workers keep both busy, and pyarrow's thread pool only adds
+        # its own cost (about a third more CPU an event); with more cores, one decoding thread
+        # could not keep up with the workers (about 1.4 million events a second here).
+        threaded = (os.cpu_count() or 1) > 2
+        for batch in pf.iter_batches(
+            batch_size=BATCH_ROWS, row_groups=groups, use_threads=threaded
+        ):
             n = batch.num_rows
             share = part.bytes * n // max(1, rows)
             if kept is not None:
