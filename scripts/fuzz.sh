@@ -8,6 +8,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$ROOT/.venv/bin:$PATH"
+# The compile cache, keyed on paths relative to the checkout (as scripts/setup.sh sets it): a clean
+# clone in another folder reuses it.
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}" CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=1
 RUNS="${RUNS:-20000}"
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

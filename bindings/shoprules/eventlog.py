@@ -32,23 +32,43 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".jso
 Progress = Callable[[int, int, int], object]
 
 #: With simulate(..., cache=True), Parquet logs stay in memory between replays in this process
-#: (the console's repeated what-ifs on one log): their decoded record batches, keyed by file,
-#: size and modification time, at most CACHE_BYTES in all, the least recently used dropped
-#: first; a log larger than that is read again each time. SHOPRULES_SIMULATE_CACHE_MB sets it.
+#: (the console's repeated what-ifs on one log): their record batches and, once a replay has read
+#: them, their rows as typed events, so the next replay reads nothing and only runs the rules.
+#: Keyed by file, size and modification time, at most CACHE_BYTES in all (the batches' buffers and
+#: the typed events: about 1 KB an event), the least recently used dropped first; a log larger
+#: than that is read again each time. SHOPRULES_SIMULATE_CACHE_MB sets it.
 CACHE_BYTES = int(os.environ.get("SHOPRULES_SIMULATE_CACHE_MB", "1024")) << 20
-_cache: OrderedDict[tuple[Any, ...], tuple[list[tuple[Any, int, int]], int]] = OrderedDict()
+_cache: OrderedDict[tuple[Any, ...], list[tuple[Any, int, int]]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
+def _entry_bytes(entry: list[tuple[Any, int, int]]) -> int:
+    return sum(batch.nbytes for batch, _, _ in entry)
+
+
 def cached_bytes() -> int:
-    """Bytes of record batches the cache holds now."""
+    """Bytes the cache holds now: record batches and the typed events read from them."""
     with _cache_lock:
-        return sum(size for _, size in _cache.values())
+        return sum(_entry_bytes(entry) for entry in _cache.values())
+
+
+def cached_events() -> int:
+    """Rows the cache holds as typed events (read by a replay, not to be read again)."""
+    with _cache_lock:
+        return sum(batch.rows for e in _cache.values() for batch, _, _ in e if batch.read)
 
 
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+
+
+def _trim_cache() -> None:
+    """Drops the least recently used logs until the cache is within CACHE_BYTES (typed events
+    are counted at their true size once a replay has read them)."""
+    with _cache_lock:
+        while _cache and sum(_entry_bytes(e) for e in _cache.values()) > CACHE_BYTES:
+            _cache.popitem(last=False)
 
 
 def _pyarrow() -> Any:
@@ -207,7 +227,8 @@ def parts_of(files: Sequence[Path], split_row_groups: bool = False) -> list[Part
 
 
 def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
-    """(batch, first row, bytes) of a Parquet part, one record batch at a time."""
+    """(batch, first row, bytes) of a Parquet part, one record batch at a time. With `cache`,
+    the batches are EventBatch objects, kept for the next replay of the same part."""
     key = None
     if cache and CACHE_BYTES > 0:
         st = os.stat(part.file)
@@ -217,7 +238,7 @@ def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
             if hit:
                 _cache.move_to_end(key)
         if hit:
-            yield from hit[0]
+            yield from hit
             return
     pa = _pyarrow()
     pf = _open_parquet(part.file)
@@ -228,23 +249,29 @@ def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
     kept: list[tuple[Any, int, int]] | None = [] if key else None
     size = 0
     try:
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS, row_groups=groups):
-            item = (batch, row, part.bytes * batch.num_rows // max(1, rows))
+        # On 2 cores the replay's workers keep both busy, and pyarrow's thread pool only adds
+        # its own cost (about a third more CPU an event); with more cores, one decoding thread
+        # could not keep up with the workers (about 1.4 million events a second here).
+        threaded = (os.cpu_count() or 1) > 2
+        for batch in pf.iter_batches(
+            batch_size=BATCH_ROWS, row_groups=groups, use_threads=threaded
+        ):
+            n = batch.num_rows
+            share = part.bytes * n // max(1, rows)
             if kept is not None:
+                batch = _core.EventBatch(batch, part.file)
                 size += batch.nbytes
                 if size <= CACHE_BYTES:
-                    kept.append(item)
+                    kept.append((batch, row, share))
                 else:
                     kept = None  # larger than the cache: read again next time
-            yield item
-            row += batch.num_rows
+            yield batch, row, share
+            row += n
     except (pa.ArrowException, OSError) as error:
         raise EventLogError(f"{part.file}: cannot read the Parquet file ({error})") from None
     if key and kept is not None:
         with _cache_lock:
-            _cache[key] = (kept, size)
-            while sum(s for _, s in _cache.values()) > CACHE_BYTES:
-                _cache.popitem(last=False)
+            _cache[key] = kept
 
 
 def run_parts(
@@ -283,7 +310,11 @@ def run_parts(
     except BaseException:
         sim.cancel()
         raise
-    return sim.finish(name)
+    try:
+        return sim.finish(name)
+    finally:
+        if cache:
+            _trim_cache()  # the typed events the replay read now count at their true size
 
 
 def simulate(

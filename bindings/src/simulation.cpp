@@ -98,6 +98,38 @@ struct Exported {
   }
 };
 
+/// A record batch taken over from pyarrow, whose rows stay in memory as typed events once a
+/// replay has read them: what simulate's cache keeps between what-ifs.
+class PyEventBatch {
+ public:
+  PyEventBatch(const py::object& batch, const std::string& source)
+      : batch_(import(batch, source)), arrow_bytes_(batch.attr("nbytes").cast<std::uint64_t>()) {
+    batch_->keep_events();
+  }
+
+  /// A batch of pyarrow's exported into the host's reader; EventLogError naming the column.
+  static std::unique_ptr<host::ArrowEventBatch> import(const py::object& batch,
+                                                       const std::string& source) {
+    auto exported = std::make_unique<Exported>();
+    batch.attr("_export_to_c")(reinterpret_cast<std::uintptr_t>(&exported->array),
+                               reinterpret_cast<std::uintptr_t>(&exported->schema));
+    try {
+      return std::make_unique<host::ArrowEventBatch>(&exported->schema, &exported->array);
+    } catch (const host::ArrowSchemaError& e) {
+      log_error(source + ": " + e.what());
+    }
+  }
+
+  std::int64_t rows() const { return batch_->rows(); }
+  bool read() const { return batch_->events_read(); }
+  std::uint64_t nbytes() const { return arrow_bytes_ + batch_->event_bytes(); }
+  std::shared_ptr<const host::ArrowEventBatch> batch() const { return batch_; }
+
+ private:
+  std::shared_ptr<host::ArrowEventBatch> batch_;
+  std::uint64_t arrow_bytes_;
+};
+
 class PySimulation {
  public:
   PySimulation(const py::object& config, const py::object& against,
@@ -126,15 +158,9 @@ class PySimulation {
 
   void add_arrow(const py::object& batch, const std::string& source, std::int64_t first_row,
                  std::uint64_t bytes) {
-    auto exported = std::make_unique<Exported>();
-    batch.attr("_export_to_c")(reinterpret_cast<std::uintptr_t>(&exported->array),
-                               reinterpret_cast<std::uintptr_t>(&exported->schema));
-    std::unique_ptr<host::ArrowEventBatch> events;
-    try {
-      events = std::make_unique<host::ArrowEventBatch>(&exported->schema, &exported->array);
-    } catch (const host::ArrowSchemaError& e) {
-      log_error(source + ": " + e.what());
-    }
+    std::shared_ptr<const host::ArrowEventBatch> events =
+        py::isinstance<PyEventBatch>(batch) ? batch.cast<const PyEventBatch&>().batch()
+                                            : PyEventBatch::import(batch, source);
     py::gil_scoped_release release;
     sim_->add_arrow(std::move(events), source, first_row, bytes);
   }
@@ -201,6 +227,16 @@ void bind_simulation(py::module_& m, const py::object& error) {
       py::arg("schema"), py::arg("source"),
       "Checks a pyarrow Schema against the event's shape; raises EventLogError naming the\n"
       "column and `source`.");
+  py::class_<PyEventBatch>(m, "EventBatch",
+                           "A pyarrow RecordBatch of events whose rows, once a replay has read "
+                           "them, stay in memory as typed events for the next replay.")
+      .def(py::init<const py::object&, const std::string&>(), py::arg("batch"), py::arg("source"))
+      .def_property_readonly("rows", &PyEventBatch::rows)
+      .def_property_readonly("read", &PyEventBatch::read,
+                             "Whether a replay has read its rows into typed events yet.")
+      .def_property_readonly("nbytes", &PyEventBatch::nbytes,
+                             "Bytes held: the record batch's buffers and the typed events (an "
+                             "estimate until a replay has read them).");
   py::class_<PySimulation>(m, "Simulation",
                            "A replay fed piece by piece; the pieces are evaluated on C++ threads.")
       .def(py::init<const py::object&, const py::object&,
@@ -215,7 +251,8 @@ void bind_simulation(py::module_& m, const py::object& error) {
            "Reads a JSON-lines file, gzip-compressed or not.")
       .def("add_arrow", &PySimulation::add_arrow, py::arg("batch"), py::arg("source"),
            py::arg("first_row"), py::arg("bytes") = 0,
-           "Hands a pyarrow RecordBatch of events (rows first_row.. of source) to the workers.")
+           "Hands a pyarrow RecordBatch (or an EventBatch) of events, rows first_row.. of\n"
+           "source, to the workers.")
       .def("cancel", &PySimulation::cancel)
       .def("finish", &PySimulation::finish, py::arg("name"),
            "Waits for the workers; returns the report, whose file is `name`.");

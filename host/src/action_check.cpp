@@ -130,9 +130,6 @@ bool dotted_name(std::string_view type) {
 
 std::string check_action(const Action& action) {
   if (action.type.empty()) return "emitted an action with no type";
-  if (!dotted_name(action.type))
-    return "emitted an action of type \"" + action.type +
-           "\": expected a dotted lowercase name such as gift.send";
   bool has_coupon_value = false;
   const std::string_view type = action.type;
   const ParamCheck* c = nullptr;
@@ -144,6 +141,10 @@ std::string check_action(const Action& action) {
       end = run.last;
       break;
     }
+  // A type of the table is a dotted name; only others need the check.
+  if (!c && !dotted_name(action.type))
+    return "emitted an action of type \"" + action.type +
+           "\": expected a dotted lowercase name such as gift.send";
   for (; c != end; ++c) {
     const Value* v = action.param(c->key);
     if (!v) {

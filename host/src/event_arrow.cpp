@@ -5,7 +5,9 @@
 #include <simdjson.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -188,6 +190,10 @@ struct Column {
   std::array<const Column*, kKeyCount> by_key{};  // a struct's fields
   const Column* item = nullptr;                   // a list's items
   bool used = false;                              // read by the event (else only lined up)
+  // Strings: the bytes of all the rows, [text_begin, text_end) of `data`, checked as UTF-8 in one
+  // pass when bound; a row is then UTF-8 when it starts and ends on a character's boundary.
+  bool utf8 = false;
+  std::int64_t text_begin = 0, text_end = 0;
 };
 
 std::optional<Key> key_of(std::string_view name) {
@@ -326,6 +332,20 @@ void check_offsets(const Column& c, const Off* offs, std::int64_t limit) {
     malformed(c, "offsets past the end of the items");
 }
 
+// Checks a string column's bytes as UTF-8 in one pass (much cheaper than row by row). Text that is
+// not UTF-8 anywhere leaves `utf8` false, and each row is then checked on its own.
+template <class Off>
+void check_utf8(Column& c, const Off* offs) {
+  c.text_begin = offs[c.offset];
+  c.text_end = offs[c.offset + c.length];
+  c.utf8 = !c.data || simdjson::validate_utf8(c.data + c.text_begin,
+                                              static_cast<std::size_t>(c.text_end - c.text_begin));
+}
+
+inline bool continuation(char byte) {
+  return (static_cast<unsigned char>(byte) & 0xC0) == 0x80;
+}
+
 // Points `c` (built from the schema) at the buffers of `a`, checking the layout.
 void bind(const ArrowArray& a, Column& c) {
   if (a.length < 0 || a.offset < 0) malformed(c, "negative length or offset");
@@ -358,10 +378,12 @@ void bind(const ArrowArray& a, Column& c) {
     case Kind::Str:
       check_offsets(c, static_cast<const std::int32_t*>(c.values), -1);
       if (!c.data && c.length) malformed(c, "no data buffer");
+      check_utf8(c, static_cast<const std::int32_t*>(c.values));
       return;
     case Kind::LargeStr:
       check_offsets(c, static_cast<const std::int64_t*>(c.values), -1);
       if (!c.data && c.length) malformed(c, "no data buffer");
+      check_utf8(c, static_cast<const std::int64_t*>(c.values));
       return;
     case Kind::List:
     case Kind::LargeList: {
@@ -418,8 +440,14 @@ class ArrowNode {
     for (std::int64_t j = begin; j < end; ++j) f(ArrowNode(c_->item, j));
   }
   bool string(std::string_view& out) const {
-    if (!text(out)) return false;
-    return simdjson::validate_utf8(out.data(), out.size());
+    const Column* owner = nullptr;
+    if (!text(out, &owner)) return false;
+    if (out.empty()) return true;
+    if (!owner->utf8) return simdjson::validate_utf8(out.data(), out.size());
+    // Inside valid UTF-8, a slice is valid when neither of its ends cuts a character.
+    const std::int64_t b = out.data() - owner->data, e = b + static_cast<std::int64_t>(out.size());
+    return (b >= owner->text_end || !continuation(owner->data[b])) &&
+           (e >= owner->text_end || !continuation(owner->data[e]));
   }
   bool boolean(bool& out) const {
     if (c_->kind != Kind::Bool) return false;
@@ -500,7 +528,7 @@ class ArrowNode {
   }
 
  private:
-  bool text(std::string_view& out) const {
+  bool text(std::string_view& out, const Column** owner = nullptr) const {
     const std::int64_t p = c_->offset + i_;
     std::int64_t b, e;
     if (c_->kind == Kind::Str) {
@@ -515,11 +543,12 @@ class ArrowNode {
       std::int64_t index = -1;
       if (int_at(*c_, p, index) != IntRead::Ok || index < 0 || index >= c_->item->length)
         return false;
-      return ArrowNode(c_->item, index).text(out);
+      return ArrowNode(c_->item, index).text(out, owner);
     } else {
       return false;
     }
     out = std::string_view(c_->data + b, static_cast<std::size_t>(e - b));
+    if (owner) *owner = c_;
     return true;
   }
   std::pair<std::int64_t, std::int64_t> range() const {
@@ -562,6 +591,10 @@ struct ArrowEventBatch::Impl {
   ArrowSchema schema{};
   ArrowArray array{};
   std::unique_ptr<Column> root;
+  std::once_flag read_once;
+  Events kept;
+  std::atomic<std::size_t> kept_bytes{0};
+  std::atomic<bool> read{false};
 
   ~Impl() {
     if (array.release) array.release(&array);
@@ -595,6 +628,50 @@ std::string ArrowEventBatch::read(std::int64_t row, Event& ev) const {
     return e.what();
   }
   return {};
+}
+
+namespace {
+
+/// What an event takes beyond its own struct: its lists.
+std::size_t heap_bytes(const Event& ev) {
+  const auto texts = [](const std::vector<Text>& v) { return v.capacity() * sizeof(Text); };
+  return texts(ev.customer.household) + texts(ev.customer.tags) +
+         ev.order.lines.capacity() * sizeof(OrderLine) +
+         ev.ret.lines.capacity() * sizeof(ReturnLine) + texts(ev.ret.circumstances) +
+         texts(ev.contact.circumstances);
+}
+
+constexpr std::size_t kEventBytesEstimate = sizeof(Event) + 2 * sizeof(OrderLine);
+
+}  // namespace
+
+const ArrowEventBatch::Events& ArrowEventBatch::events() const {
+  std::call_once(impl_->read_once, [this] {
+    Events& kept = impl_->kept;
+    const std::int64_t n = rows();
+    kept.events.resize(static_cast<std::size_t>(n));
+    kept.errors.resize(static_cast<std::size_t>(n));
+    std::size_t bytes = n * (sizeof(Event) + sizeof(std::string));
+    for (std::int64_t r = 0; r < n; ++r) {
+      std::string& error = kept.errors[static_cast<std::size_t>(r)];
+      Event& ev = kept.events[static_cast<std::size_t>(r)];
+      error = read(r, ev);
+      if (!error.empty()) ev = Event{};  // a bad row keeps nothing but its error
+      bytes += heap_bytes(ev) + (error.size() > 15 ? error.capacity() : 0);
+    }
+    impl_->kept_bytes = bytes;
+    impl_->read = true;
+  });
+  return impl_->kept;
+}
+
+bool ArrowEventBatch::events_read() const {
+  return impl_->read;
+}
+
+std::size_t ArrowEventBatch::event_bytes() const {
+  return impl_->read ? impl_->kept_bytes.load()
+                     : static_cast<std::size_t>(rows()) * kEventBytesEstimate;
 }
 
 }  // namespace shoprules::host

@@ -3,6 +3,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -18,22 +19,90 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
+/// The key a field name is, if the event has one by that name: names bucketed by length and
+/// first letter, so a field costs one short compare, mostly.
+std::optional<Key> key_of(std::string_view name) {
+  constexpr std::size_t kLongest = 24;
+  static const auto buckets = [] {
+    std::array<std::vector<Key>, kLongest * 26> by;
+    for (std::size_t k = 0; k < kKeyCount; ++k) {
+      const std::string_view key = kKeyNames[k];
+      by.at(key.size() * 26 + static_cast<std::size_t>(key[0] - 'a'))
+          .push_back(static_cast<Key>(k));
+    }
+    return by;
+  }();
+  if (name.empty() || name.size() >= kLongest || name[0] < 'a' || name[0] > 'z')
+    return std::nullopt;
+  for (Key k : buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')]) {
+    const char* key = key_name(k);
+    std::size_t i = 1;
+    while (i < name.size() && key[i] == name[i]) ++i;
+    if (i == name.size()) return k;
+  }
+  return std::nullopt;
+}
+
+/// The fields of the objects read last, by key, so that reading an object's fields one key at a
+/// time walks it once instead of once per key. An object is known by its first key's text, which
+/// lives in the parsed document; `clear` before each new document.
+class KeyIndexes {
+ public:
+  struct Index {
+    const char* first_key = nullptr;
+    std::array<element, kKeyCount> at;
+    std::uint64_t present = 0;  // bit k: the object has key k
+  };
+  static_assert(kKeyCount <= 64);
+
+  void clear() {
+    for (Index& i : slots_) i.first_key = nullptr;
+  }
+
+  const Index& of(const simdjson::dom::object& object) {
+    auto it = object.begin();
+    const char* first = it == object.end() ? nullptr : it.key_c_str();
+    ++clock_;
+    for (std::size_t s = 0; s < slots_.size(); ++s)
+      if (slots_[s].first_key == first && first) {
+        used_[s] = clock_;
+        return slots_[s];
+      }
+    std::size_t oldest = 0;  // the least recently used slot makes way
+    for (std::size_t s = 1; s < slots_.size(); ++s)
+      if (used_[s] < used_[oldest]) oldest = s;
+    used_[oldest] = clock_;
+    Index& i = slots_[oldest];
+    i.first_key = first;
+    i.present = 0;
+    for (const auto field : object)  // the last of duplicate keys wins, as with nlohmann
+      if (const auto k = key_of(field.key)) {
+        i.at[static_cast<std::size_t>(*k)] = field.value;
+        i.present |= std::uint64_t{1} << static_cast<unsigned>(*k);
+      }
+    return i;
+  }
+
+ private:
+  std::array<Index, 4> slots_;  // an event nests objects 3 deep: root, order, a line
+  std::array<std::uint64_t, 4> used_{};
+  std::uint64_t clock_ = 0;
+};
+
 class SimdNode {
  public:
-  explicit SimdNode(element e) : e_(e) {}
+  SimdNode(element e, KeyIndexes& indexes) : e_(e), indexes_(&indexes) {}
 
   bool is_null() const { return e_.is_null(); }
   bool is_object() const { return e_.type() == element_type::OBJECT; }
   bool is_list() const { return e_.type() == element_type::ARRAY; }
-  // The last of duplicate keys wins, as with nlohmann, so both readers agree on every line.
   std::optional<SimdNode> get(Key k) const {
     simdjson::dom::object object;
     if (e_.get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
-    const std::string_view name = key_name(k);
-    std::optional<SimdNode> found;
-    for (const auto field : object)
-      if (field.key == name) found = SimdNode(field.value);
-    return found;
+    const KeyIndexes::Index& index = indexes_->of(object);
+    const auto bit = static_cast<unsigned>(k);
+    if (!(index.present >> bit & 1)) return std::nullopt;
+    return SimdNode(index.at[bit], *indexes_);
   }
   std::size_t size() const {
     simdjson::dom::array array;
@@ -44,7 +113,7 @@ class SimdNode {
   void each(F&& f) const {
     simdjson::dom::array array;
     if (e_.get_array().get(array) != simdjson::SUCCESS) return;
-    for (element item : array) f(SimdNode(item));
+    for (element item : array) f(SimdNode(item, *indexes_));
   }
   bool string(std::string_view& out) const { return e_.get_string().get(out) == simdjson::SUCCESS; }
   bool boolean(bool& out) const { return e_.get_bool().get(out) == simdjson::SUCCESS; }
@@ -66,6 +135,7 @@ class SimdNode {
 
  private:
   element e_;
+  KeyIndexes* indexes_;
 };
 
 }  // namespace
@@ -73,6 +143,7 @@ class SimdNode {
 struct EventLineReader::Impl {
   simdjson::dom::parser parser;
   std::vector<char> buffer;  // the line plus simdjson's padding, reused
+  KeyIndexes indexes;
 };
 
 EventLineReader::EventLineReader() : impl_(std::make_unique<Impl>()) {}
@@ -89,7 +160,8 @@ std::string EventLineReader::read(std::string_view line, Event& ev) {
     return std::string("not valid JSON: ") + simdjson::error_message(error);
   try {
     ev.reset();
-    EventReader<SimdNode>::read(SimdNode(root), ev);
+    impl_->indexes.clear();
+    EventReader<SimdNode>::read(SimdNode(root, impl_->indexes), ev);
   } catch (const InvalidEventError& e) {
     return e.what();
   }

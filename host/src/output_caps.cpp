@@ -12,38 +12,47 @@ std::string over(const Action& a, const std::string& what, std::size_t cap, cons
          what + ": over the cap of " + std::to_string(cap) + " " + unit;
 }
 
-/// Walks a param value, counting values, and returns the first cap it breaks ("" if none).
-std::string check_value(const Action& a, std::string_view key, const Value& v, std::size_t depth,
-                        std::size_t& values) {
-  if (++values > kMaxParamValues)
-    return over(a, "more than " + std::to_string(kMaxParamValues) + " param values",
-                kMaxParamValues, "values per action");
+/// Walks a param value, counting values; false with `problem` set at the first cap it breaks.
+/// The good path builds no string.
+bool check_value(const Action& a, std::string_view key, const Value& v, std::size_t depth,
+                 std::size_t& values, std::string& problem) {
+  if (++values > kMaxParamValues) {
+    problem = over(a, "more than " + std::to_string(kMaxParamValues) + " param values",
+                   kMaxParamValues, "values per action");
+    return false;
+  }
   switch (v.kind()) {
     case Value::Kind::String:
-      if (v.as_string().size() > kMaxParamStringBytes)
-        return over(
+      if (v.as_string().size() > kMaxParamStringBytes) {
+        problem = over(
             a,
             "param " + std::string(key) + " of " + std::to_string(v.as_string().size()) + " bytes",
             kMaxParamStringBytes, "bytes per param string");
-      return "";
+        return false;
+      }
+      return true;
     case Value::Kind::List:
     case Value::Kind::Object:
-      if (depth > kMaxParamDepth)
-        return over(a,
-                    "param " + std::string(key) + " nested deeper than " +
-                        std::to_string(kMaxParamDepth) + " levels",
-                    kMaxParamDepth, "levels of nesting in params");
-      for (const Value& item : v.items())
-        if (auto bad = check_value(a, key, item, depth + 1, values); !bad.empty()) return bad;
-      for (const Member& m : v.members()) {
-        if (m.key.size() > kMaxParamStringBytes)
-          return over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
-                      kMaxParamStringBytes, "bytes per param string");
-        if (auto bad = check_value(a, key, m.value, depth + 1, values); !bad.empty()) return bad;
+      if (depth > kMaxParamDepth) {
+        problem = over(a,
+                       "param " + std::string(key) + " nested deeper than " +
+                           std::to_string(kMaxParamDepth) + " levels",
+                       kMaxParamDepth, "levels of nesting in params");
+        return false;
       }
-      return "";
+      for (const Value& item : v.items())
+        if (!check_value(a, key, item, depth + 1, values, problem)) return false;
+      for (const Member& m : v.members()) {
+        if (m.key.size() > kMaxParamStringBytes) {
+          problem = over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
+                         kMaxParamStringBytes, "bytes per param string");
+          return false;
+        }
+        if (!check_value(a, key, m.value, depth + 1, values, problem)) return false;
+      }
+      return true;
     default:
-      return "";
+      return true;
   }
 }
 
@@ -57,11 +66,12 @@ std::string check_output_caps(const Action& a) {
     return over(a, "a reason of " + std::to_string(a.reason.size()) + " bytes", kMaxReasonBytes,
                 "bytes per reason");
   std::size_t values = 0;
+  std::string problem;
   for (const Member& m : a.params) {
     if (m.key.size() > kMaxParamStringBytes)
       return over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
                   kMaxParamStringBytes, "bytes per param string");
-    if (auto bad = check_value(a, m.key, m.value, 1, values); !bad.empty()) return bad;
+    if (!check_value(a, m.key, m.value, 1, values, problem)) return problem;
   }
   return "";
 }

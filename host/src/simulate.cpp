@@ -135,62 +135,217 @@ class ChunkQueue {
   bool closed_ = false;
 };
 
-/// The money of the action types "the next rules" added: an exchange ships goods at the price paid
-/// for the returned line (less any charge); expiring points is a saving, at `point_value` each.
-std::int64_t next_rules_money(const Action& a, const Event& ev, const SimulationCosts& costs) {
-  if (a.type == "exchange.ship") {
-    const Value* sku = a.param("returned_sku");
-    const OrderLine* line = sku ? ev.order.find_line(sku->as_string()) : nullptr;
-    const std::int64_t qty = line ? std::min(a.int_param("qty", 1), line->qty) : 0;
-    return (line ? line->price * qty : 0) - a.int_param("charge");
-  }
-  if (a.type == "points.expire") return -a.int_param("points") * costs.point_value;
-  return 0;
+/// The action types a report counts money or points of, told apart once per type name.
+enum class Known : std::uint8_t {
+  Other,
+  Refund,
+  Coupon,
+  Gift,
+  Replacement,
+  ReturnApprove,
+  ShippingUpgrade,
+  ExchangeShip,
+  PointsAward,
+  PointsRevoke,
+  PointsExpire
+};
+
+Known known_of(std::string_view type) {
+  static constexpr std::pair<std::string_view, Known> kNames[] = {
+      {"refund.issue", Known::Refund},
+      {"coupon.issue", Known::Coupon},
+      {"gift.send", Known::Gift},
+      {"replacement.ship", Known::Replacement},
+      {"return.approve", Known::ReturnApprove},
+      {"shipping.upgrade", Known::ShippingUpgrade},
+      {"exchange.ship", Known::ExchangeShip},
+      {"points.award", Known::PointsAward},
+      {"points.revoke", Known::PointsRevoke},
+      {"points.expire", Known::PointsExpire}};
+  for (const auto& [name, known] : kNames)
+    if (type == name) return known;
+  return Known::Other;
 }
 
 /// What an action costs the shop (see README, "simulate"): refunds with their bonus, coupons (a
-/// percentage of the subtotal), gifts' value, replaced goods at their price, and the costs the
-/// options put on prepaid labels, pickups and upgrades.
-std::int64_t money_of(const Action& a, const Event& ev, const SimulationCosts& costs) {
-  if (a.type == "refund.issue") return a.int_param("amount") + a.int_param("bonus");
-  if (a.type == "coupon.issue") return coupon_value(a, ev);
-  if (a.type == "gift.send") return a.int_param("value");
-  if (a.type == "replacement.ship") {
-    std::int64_t goods = 0;
-    if (const Value* skus = a.param("skus"))
-      for (const Value& sku : skus->items())
-        if (const OrderLine* line = ev.order.find_line(sku.as_string()))
-          goods += line->price * line->qty;
-    return goods - a.int_param("charge");
+/// percentage of the subtotal), gifts' value, replaced goods at their price, the costs the
+/// options put on prepaid labels, pickups and upgrades; an exchange ships goods at the price paid
+/// for the returned line (less any charge); expiring points is a saving, at `point_value` each.
+std::int64_t money_of(Known known, const Action& a, const Event& ev, const SimulationCosts& costs) {
+  switch (known) {
+    case Known::Refund:
+      return a.int_param("amount") + a.int_param("bonus");
+    case Known::Coupon:
+      return coupon_value(a, ev);
+    case Known::Gift:
+      return a.int_param("value");
+    case Known::Replacement: {
+      std::int64_t goods = 0;
+      if (const Value* skus = a.param("skus"))
+        for (const Value& sku : skus->items())
+          if (const OrderLine* line = ev.order.find_line(sku.as_string()))
+            goods += line->price * line->qty;
+      return goods - a.int_param("charge");
+    }
+    case Known::ReturnApprove: {
+      const Value* label = a.param("label");
+      const Value* pickup = a.param("pickup");
+      std::int64_t cost = label && label->as_string() == "prepaid" ? costs.label : 0;
+      return cost + (pickup && pickup->as_bool() ? costs.pickup : 0);
+    }
+    case Known::ShippingUpgrade:
+      return costs.upgrade;
+    case Known::ExchangeShip: {
+      const Value* sku = a.param("returned_sku");
+      const OrderLine* line = sku ? ev.order.find_line(sku->as_string()) : nullptr;
+      const std::int64_t qty = line ? std::min(a.int_param("qty", 1), line->qty) : 0;
+      return (line ? line->price * qty : 0) - a.int_param("charge");
+    }
+    case Known::PointsExpire:
+      return -a.int_param("points") * costs.point_value;
+    case Known::PointsAward:
+    case Known::PointsRevoke:
+    case Known::Other:
+      return 0;
   }
-  if (a.type == "return.approve") {
-    const Value* label = a.param("label");
-    const Value* pickup = a.param("pickup");
-    std::int64_t cost = label && label->as_string() == "prepaid" ? costs.label : 0;
-    return cost + (pickup && pickup->as_bool() ? costs.pickup : 0);
-  }
-  if (a.type == "shipping.upgrade") return costs.upgrade;
-  return next_rules_money(a, ev, costs);
+  return 0;
 }
 
-void tally(const Decision& d, const Event& ev, const SimulationCosts& costs, ConfigTally& t) {
-  // Money on an event without an order is in the store's currency, so every amount has one.
-  const std::string currency = ev.has_order ? std::string(ev.order.currency) : d.store->currency;
-  for (const Action& a : d.actions) {
-    if (!a.is_kept()) continue;
-    const std::int64_t money = money_of(a, ev, costs);
-    for (Tally* slot : {&t.by_type[a.type], &t.by_rule[d.store->rule_name(a.origin)]}) {
-      ++slot->count;
-      if (money) slot->money[currency] += money;
+/// A worker's running tally for one config: counts and money in flat arrays indexed by rule, by
+/// interned action type and by interned currency, so an action costs no map lookup and no string
+/// built; `into` turns it into the named ConfigTally once, at the end.
+class FlatTally {
+ public:
+  void add(const Decision& d, const Event& ev, const SimulationCosts& costs) {
+    const std::size_t currency =
+        currency_id(ev.has_order ? std::string_view(ev.order.currency) : d.store->currency);
+    StoreCells& store = cells_of(d.store);
+    for (const Action& a : d.actions) {
+      if (!a.is_kept()) continue;
+      const std::size_t type = type_id(store, a);
+      const Known known = types_[type].known;
+      const std::int64_t money = money_of(known, a, ev, costs);
+      for (Cell* cell : {&by_type_[type], &store.by_rule[a.origin]}) {
+        ++cell->count;
+        if (money) add_money(cell->money, currency, money);
+      }
+      switch (known) {
+        case Known::Refund:  // the types goodwill_value counts: only they pay its compares
+        case Known::Coupon:
+        case Known::Gift:
+          add_money(goodwill_, currency, goodwill_value(a, ev));
+          break;
+        case Known::PointsAward:
+          points_awarded_ += a.int_param("points");
+          break;
+        case Known::PointsRevoke:
+          points_revoked_ += a.int_param("points");
+          break;
+        case Known::PointsExpire:
+          points_expired_ += a.int_param("points");
+          break;
+        default:
+          break;
+      }
     }
-    if (std::int64_t g = goodwill_value(a, ev)) t.goodwill[currency] += g;
-    if (a.type == "points.award") t.points_awarded += a.int_param("points");
-    if (a.type == "points.revoke") t.points_revoked += a.int_param("points");
-    if (a.type == "points.expire") t.points_expired += a.int_param("points");
+    for (const TraceEntry& e : d.trace)
+      if (e.outcome == Outcome::Error) ++store.errors[e.rule];
   }
-  for (const TraceEntry& e : d.trace)
-    if (e.outcome == Outcome::Error) ++t.rule_errors[d.store->rule_name(e.rule)];
-}
+
+  /// Adds what this tally counted to `t`, by name.
+  void into(ConfigTally& t) const {
+    const auto money = [&](const std::vector<Sum>& by_currency, Money& out) {
+      for (std::size_t c = 0; c < by_currency.size(); ++c)
+        if (by_currency[c].seen) out[currencies_[c]] += by_currency[c].value;
+    };
+    const auto cell = [&](const Cell& from, Tally& to) {
+      to.count += from.count;
+      money(from.money, to.money);
+    };
+    for (std::size_t k = 0; k < types_.size(); ++k)
+      if (by_type_[k].count) cell(by_type_[k], t.by_type[types_[k].name]);
+    for (const auto& [store, cells] : stores_) {
+      for (std::size_t r = 0; r < cells.by_rule.size(); ++r)
+        if (cells.by_rule[r].count)
+          cell(cells.by_rule[r], t.by_rule[store->rule_name(static_cast<std::uint32_t>(r))]);
+      for (std::size_t r = 0; r < cells.errors.size(); ++r)
+        if (cells.errors[r])
+          t.rule_errors[store->rule_name(static_cast<std::uint32_t>(r))] += cells.errors[r];
+    }
+    money(goodwill_, t.goodwill);
+    t.points_awarded += points_awarded_;
+    t.points_revoked += points_revoked_;
+    t.points_expired += points_expired_;
+  }
+
+ private:
+  struct Sum {
+    std::int64_t value = 0;
+    bool seen = false;  // a currency named once stays in the report, even if it sums to 0
+  };
+  struct Cell {
+    std::int64_t count = 0;
+    std::vector<Sum> money;  // by currency id
+  };
+  struct StoreCells {
+    std::vector<Cell> by_rule;
+    std::vector<std::int64_t> errors;
+    std::vector<std::uint32_t> last_type;  // by rule: the type id its last action had
+  };
+  struct Type {
+    std::string name;
+    Known known;
+  };
+
+  static void add_money(std::vector<Sum>& by_currency, std::size_t c, std::int64_t v) {
+    if (!v) return;
+    if (by_currency.size() <= c) by_currency.resize(c + 1);
+    by_currency[c].value += v;
+    by_currency[c].seen = true;
+  }
+
+  std::size_t currency_id(std::string_view currency) {
+    if (last_currency_ < currencies_.size() && currencies_[last_currency_] == currency)
+      return last_currency_;
+    for (last_currency_ = 0; last_currency_ < currencies_.size(); ++last_currency_)
+      if (currencies_[last_currency_] == currency) return last_currency_;
+    currencies_.emplace_back(currency);
+    return last_currency_;
+  }
+
+  StoreCells& cells_of(const StoreConfig* store) {
+    if (store == last_store_) return *last_cells_;
+    auto [it, fresh] = stores_.try_emplace(store);
+    if (fresh) {
+      it->second.by_rule.resize(store->rules.size());
+      it->second.errors.resize(store->rules.size());
+      it->second.last_type.assign(store->rules.size(), UINT32_MAX);
+    }
+    last_store_ = store;
+    last_cells_ = &it->second;
+    return it->second;
+  }
+
+  std::size_t type_id(StoreCells& store, const Action& a) {
+    std::uint32_t& last = store.last_type[a.origin];  // a rule mostly emits one type
+    if (last < types_.size() && types_[last].name == a.type) return last;
+    for (last = 0; last < types_.size(); ++last)
+      if (types_[last].name == a.type) return last;
+    types_.push_back({a.type, known_of(a.type)});
+    by_type_.emplace_back();
+    return last;
+  }
+
+  std::vector<std::string> currencies_;
+  std::size_t last_currency_ = 0;
+  std::vector<Type> types_;
+  std::vector<Cell> by_type_;  // by type id
+  std::map<const StoreConfig*, StoreCells> stores_;
+  const StoreConfig* last_store_ = nullptr;
+  StoreCells* last_cells_ = nullptr;
+  std::vector<Sum> goodwill_;  // by currency id
+  std::int64_t points_awarded_ = 0, points_revoked_ = 0, points_expired_ = 0;
+};
 
 std::string too_long() {
   return "longer than the limit of " + std::to_string(kMaxEventLineBytes) + " bytes";
@@ -208,7 +363,17 @@ class Worker {
     while (queue.pop(chunk)) {
       if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
       source_ = chunk.source.get();
-      if (chunk.batch) {
+      if (chunk.batch && chunk.batch->keeps_events()) {  // read once, kept for the next replay
+        row_ = true;
+        const ArrowEventBatch::Events& kept = chunk.batch->events();
+        for (std::size_t r = 0; r < kept.events.size(); ++r) {
+          const std::int64_t row_no = chunk.first_line + static_cast<std::int64_t>(r);
+          if (!kept.errors[r].empty())
+            bad(row_no, kept.errors[r]);
+          else
+            event_one(row_no, kept.events[r]);
+        }
+      } else if (chunk.batch) {
         row_ = true;
         const std::int64_t rows = chunk.batch->rows();
         for (std::int64_t r = 0; r < rows; ++r) {
@@ -220,7 +385,7 @@ class Worker {
           else if (batch_)
             event_batched(row_no);
           else
-            event_one(row_no);
+            event_one(row_no, event_);
         }
         flush_batch();  // the batched rows' text lives in the Arrow batch, which goes next
       } else {
@@ -240,6 +405,7 @@ class Worker {
       progress.lines += chunk.lines;
     }
     flush_batch();
+    for (std::size_t k = 0; k < configs_.size(); ++k) tallies_[k].into(result.configs[k]);
   }
 
   WorkerResult result;
@@ -258,31 +424,31 @@ class Worker {
     if (batch_) return line_batched(line, line_no);
     if (std::string error = reader_.read(line, event_); !error.empty())
       return bad(line_no, std::move(error));
-    event_one(line_no);
+    event_one(line_no, event_);
   }
 
-  void event_one(std::int64_t line_no) {
+  void event_one(std::int64_t line_no, const Event& event) {
     stores_.clear();
     for (const ConfigSnapshot* config : configs_) {
-      const StoreConfig* store = config->find(event_.store);
+      const StoreConfig* store = config->find(event.store);
       if (!store)
-        return bad(line_no, "store: no store named '" + std::string(event_.store) +
+        return bad(line_no, "store: no store named '" + std::string(event.store) +
                                 "' in the config (stores: " + config->store_names() + ")");
       stores_.push_back(store);
     }
     ++result.events;
-    result.first_at = std::min(result.first_at, event_.at.seconds);
-    result.last_at = std::max(result.last_at, event_.at.seconds);
+    result.first_at = std::min(result.first_at, event.at.seconds);
+    result.last_at = std::max(result.last_at, event.at.seconds);
     for (std::size_t k = 0; k < stores_.size(); ++k) {
       decision_.clear();
       decision_.store = stores_[k];
       try {
-        evaluate_event(*stores_[k], event_, decision_, configs_[k]->time_budget_ns);
+        evaluate_event(*stores_[k], event, decision_, configs_[k]->time_budget_ns);
       } catch (const RuleFailure& e) {  // on_error "fail": in a replay, counted like any fault
         ++result.configs[k].rule_errors[e.plugin() + "." + e.rule()];
         continue;
       }
-      tally(decision_, event_, options_.costs, result.configs[k]);
+      tallies_[k].add(decision_, event, options_.costs);
     }
   }
 
@@ -359,7 +525,7 @@ class Worker {
                        }
                      });
       for (std::size_t j = 0; j < b.size; ++j)
-        if (!b.failed[j]) tally(b.decisions[j], b.events[j], options_.costs, result.configs[k]);
+        if (!b.failed[j]) tallies_[k].add(b.decisions[j], b.events[j], options_.costs);
     }
     b.size = 0;
   }
@@ -367,6 +533,7 @@ class Worker {
   const std::vector<const ConfigSnapshot*>& configs_;
   const SimulationOptions& options_;
   std::unique_ptr<Batch> batch_ = batch_for(configs_);
+  std::vector<FlatTally> tallies_ = std::vector<FlatTally>(configs_.size());
   EventLineReader reader_;
   Event event_;
   Decision decision_;
@@ -657,7 +824,7 @@ void Simulation::add_jsonl(const std::filesystem::path& file) {
   impl_->add_jsonl(file);
 }
 
-void Simulation::add_arrow(std::unique_ptr<ArrowEventBatch> batch, const std::string& source,
+void Simulation::add_arrow(std::shared_ptr<const ArrowEventBatch> batch, const std::string& source,
                            std::int64_t first_row, std::uint64_t bytes) {
   impl_->begin();
   Chunk c;

@@ -1,7 +1,10 @@
 // The checks the host puts on every action a rule emits.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include "shoprules/host/action_check.hpp"
+#include "shoprules/money.hpp"
 
 namespace shoprules::test {
 namespace {
@@ -46,6 +49,29 @@ TEST(ActionCheck, RefusesBadParamsOfKnownTypes) {
   EXPECT_EQ(
       host::check_action(make("gift.send").set("value", 12.5)),
       "emitted gift.send with value 12.500000: expected a non-negative integer (minor units)");
+}
+
+TEST(Money, FormatsMinorUnitsForPeople) {
+  EXPECT_EQ(format_money(4995, "USD"), "49.95 USD");
+  EXPECT_EQ(format_money(5, "EUR"), "0.05 EUR");
+  EXPECT_EQ(format_money(1230, "EUR"), "12.30 EUR");
+  EXPECT_EQ(format_money(0, "USD"), "0.00 USD");
+  EXPECT_EQ(format_money(-250, "USD"), "-2.50 USD");
+  EXPECT_EQ(format_money(500, "JPY"), "500 JPY");
+  EXPECT_EQ(format_money(-7, "JPY"), "-7 JPY");
+  EXPECT_EQ(format_money(4995, ""), "49.95");
+  EXPECT_EQ(format_money(INT64_MIN, "USD"), "-92233720368547758.08 USD");
+  EXPECT_EQ(format_money(INT64_MAX, "KRW"), "9223372036854775807 KRW");
+}
+
+TEST(Action, SetReplacesAKeyAndKeepsTheOrder) {
+  Action a = make("gift.send");
+  a.set("value", 1).set("a_rather_long_param_name", "x").set("value", 2);
+  ASSERT_EQ(a.params.size(), 2u);
+  EXPECT_EQ(a.params[0].key, "value");
+  EXPECT_EQ(a.int_param("value"), 2);
+  EXPECT_EQ(a.params[1].key, "a_rather_long_param_name");
+  EXPECT_EQ(a.param("a_rather_long_param_name")->as_string(), "x");
 }
 
 }  // namespace

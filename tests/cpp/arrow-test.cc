@@ -175,5 +175,48 @@ TEST(Arrow, AListOverItsLimitIsABadRow) {
   EXPECT_EQ(batch.read(1, ev), "");
 }
 
+TEST(Arrow, TextIsUtf8RowByRowEvenWhenTheColumnIsAsAWhole) {
+  // The column's bytes are valid UTF-8 together, but the two items split one character.
+  Batch split;
+  split.members = "\xC3\xA9";  // é
+  ArrowSchema* schema = split.schema();
+  ArrowArray* array = split.array();
+  {
+    host::ArrowEventBatch batch(schema, array);
+    Event ev;
+    EXPECT_EQ(batch.read(0, ev),
+              "customer.household[0]: expected a string, got text that is not UTF-8");
+  }
+  // Whole characters in each item read as they are.
+  Batch whole;
+  whole.members = "\xC3\xA9\xC3\xBC";  // éü
+  whole.member_offsets = {0, 2, 4};
+  schema = whole.schema();
+  array = whole.array();
+  {
+    host::ArrowEventBatch batch(schema, array);
+    Event ev;
+    ASSERT_EQ(batch.read(0, ev), "");
+    ASSERT_EQ(ev.customer.household.size(), 2u);
+    EXPECT_EQ(ev.customer.household[0], "\xC3\xA9");
+    EXPECT_EQ(ev.customer.household[1], "\xC3\xBC");
+  }
+  // A column with one bad row: that row is bad, the others read.
+  Batch bad;
+  bad.ids =
+      "\xFF"
+      "1e2";
+  bad.id_offsets = {0, 2, 4};
+  schema = bad.schema();
+  array = bad.array();
+  {
+    host::ArrowEventBatch batch(schema, array);
+    Event ev;
+    EXPECT_EQ(batch.read(0, ev), "id: expected a string, got text that is not UTF-8");
+    ASSERT_EQ(batch.read(1, ev), "");
+    EXPECT_EQ(ev.id, "e2");
+  }
+}
+
 }  // namespace
 }  // namespace shoprules::test

@@ -232,6 +232,12 @@ def test_only_logs_in_the_events_dir_are_read(setup) -> None:
         assert r.status_code == 400, name
         assert "no event log named" in r.text
     assert client.get("/replay", params={"log": "season.jsonl"}).status_code == 200
+    # A Parquet log is offered to the what-if, not to the replay page (which picks by line).
+    console = setup[1]
+    (console.events_dir / "season.parquet").write_bytes(b"PAR1")
+    assert "season.parquet" in client.get("/whatif").text
+    assert "season.parquet" not in client.get("/replay").text
+    assert client.get("/replay", params={"log": "season.parquet"}).status_code == 400
 
 
 def test_pages_forbid_inline_scripts_and_framing(setup) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from console_support import CONFIG, make_logs, season_events, signed_in_client
-from shoprules import _core
+from shoprules import _core, eventlog
 from shoprules.configs import open_source
 from shoprules.console.app import whatif_view
 from shoprules.console.whatif import Busy, Runner
@@ -86,6 +86,25 @@ def test_the_same_numbers_as_simulate_against(tmp_path: Path, log: Path) -> None
     assert diffs[("return.approve", "USD")] < 0  # no prepaid labels: 5.95 saved on each
     sizes = [abs(row["diff"]) for row in view["by_action"]]
     assert sizes == sorted(sizes, reverse=True)
+
+
+def test_a_parquet_log_gives_the_same_numbers_and_stays_in_memory(
+    tmp_path: Path, log: Path
+) -> None:
+    parquet = log.with_name("season.parquet")
+    eventlog.convert(log, parquet)
+    eventlog.clear_cache()
+    runner = Runner(threads=2)
+    direct = _core.simulate(log, PROPOSED, CONFIG, None, 2, False, *COSTS)
+    for _ in range(2):  # read once, then from the typed events the first run kept
+        job = runner.start(parquet, PROPOSED, CONFIG, 1, "alice", COSTS)
+        assert job.finished.wait(60)
+        assert job.state == "done", job.error
+        assert job.done_bytes == job.total_bytes == parquet.stat().st_size
+        assert strip_timing(job.result)["configs"] == direct["configs"]
+        assert job.result["events"] == direct["events"]
+        assert eventlog.cached_events() == direct["events"]
+    eventlog.clear_cache()
 
 
 def test_cancel_stops_the_run(tmp_path: Path) -> None:

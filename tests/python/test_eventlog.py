@@ -199,6 +199,13 @@ def test_bad_rows_are_counted_and_quoted_by_file_and_row(tmp_path: Path) -> None
         orders[7]: "order.lines: expected at most 1000 items, got 1001",
         orders[8]: "customer.tier: expected at most 1024 bytes of text, got 1025",
     }
+    # Kept in memory as typed events, a log replays the same bad rows, read once.
+    eventlog.clear_cache()
+    for _ in range(2):
+        cached = shoprules.simulate(path, {}, cache=True)
+        assert same(cached, report)[0] == same(cached, report)[1]
+        assert eventlog.cached_events() == 40
+    eventlog.clear_cache()
     # The same events as JSON lines are the same bad lines (numbered from 1).
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_text("".join(json.dumps(_strip_nulls(e)) + "\n" for e in events))
@@ -362,7 +369,10 @@ def test_cache_keeps_a_parquet_log_in_memory_within_its_cap(logs, monkeypatch) -
     assert eventlog.cached_bytes() == 0  # only when asked
     first = shoprules.simulate(logs["parquet"], {}, cache=True)
     held = eventlog.cached_bytes()
-    assert held > 0
+    # The record batches and, read by that replay, their rows as typed events.
+    assert eventlog.cached_events() == 100000
+    arrow = sum(b.nbytes for b in pq.ParquetFile(logs["parquet"]).iter_batches(eventlog.BATCH_ROWS))
+    assert held > arrow + 100000 * 500
     again = shoprules.simulate(logs["parquet"], {}, NO_FREE_SHIPPING, cache=True)
     assert eventlog.cached_bytes() == held
     assert same(first, plain)[0] == same(first, plain)[1]

@@ -31,6 +31,7 @@ from .auth import Signer, Throttle, verify_password
 from .whatif import Busy, Runner
 
 HERE = Path(__file__).resolve().parent
+CONSOLE_LOG_SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 SESSION_COOKIE = "shoprules_session"
 SIGNIN_COOKIE = "shoprules_signin"
 MAX_BODY = 2 * 1024 * 1024  # a config is at most 1 MiB; its form encoding a little more
@@ -134,15 +135,21 @@ class Console:
             self._hosts[key] = host
         return host
 
-    def logs(self) -> list[str]:
-        """The event logs the console may read: the .jsonl files directly in --events-dir."""
+    def logs(self, lines: bool = False) -> list[str]:
+        """The event logs the console may read: the .jsonl, .jsonl.gz and .parquet files
+        directly in --events-dir; with `lines`, only the plain JSON-lines ones (the replay page
+        picks events by line)."""
         if self.events_dir is None or not self.events_dir.is_dir():
             return []
-        return sorted(p.name for p in self.events_dir.iterdir() if p.suffix == ".jsonl")
+        suffixes = (".jsonl",) if lines else CONSOLE_LOG_SUFFIXES
+        return sorted(
+            p.name for p in self.events_dir.iterdir() if p.is_file() and p.name.endswith(suffixes)
+        )
 
-    def log_path(self, name: str) -> Path:
-        """The log of that name, only if it is one of `logs()`: never a path from the client."""
-        if name not in self.logs():
+    def log_path(self, name: str, lines: bool = False) -> Path:
+        """The log of that name, only if it is one of `logs(lines)`: never a path from the
+        client."""
+        if name not in self.logs(lines):
             raise HTTPError(400, f"no event log named {name!r} in the console's --events-dir")
         assert self.events_dir is not None
         return self.events_dir / name
@@ -616,7 +623,7 @@ class Console:
 
     def _log_lines(self, name: str, first: int, count: int) -> list[tuple[int, str]]:
         out = []
-        with self.log_path(name).open("rb") as f:
+        with self.log_path(name, lines=True).open("rb") as f:
             for number, raw in enumerate(f, 1):
                 if number >= first + count:
                     break
@@ -674,7 +681,7 @@ class Console:
             error=error,
             decision=decision,
             in_force=in_force,
-            logs=self.logs(),
+            logs=self.logs(lines=True),
             log_name=log_name,
             picks=picks,
             event_store=event_store,

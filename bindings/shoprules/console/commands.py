@@ -199,7 +199,8 @@ def add_parsers(sub: Any) -> None:
     p.add_argument(
         "--events-dir",
         metavar="D",
-        help="a folder of .jsonl event logs the what-if and replay pages may read",
+        help="a folder of event logs (.jsonl, .jsonl.gz, .parquet) the what-if page may read "
+        "(the replay page: the .jsonl ones)",
     )
     p.add_argument(
         "--session-hours",

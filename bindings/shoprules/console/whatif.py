@@ -1,5 +1,6 @@
-"""What-if runs: `_core.simulate` of a proposed config against the one in force, on a thread of
-the console's process, with progress the page polls and a cancel that stops it promptly."""
+"""What-if runs: `eventlog.simulate` of a proposed config against the one in force, on a thread of
+the console's process, with progress the page polls and a cancel that stops it promptly. Parquet
+logs stay in memory as typed events between what-ifs (eventlog's cache)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import _core
+from .. import eventlog
 
 
 class Cancelled(Exception):
@@ -120,14 +121,18 @@ class Runner:
                 raise Cancelled
 
         try:
-            result = _core.simulate(
+            label, pickup, upgrade = job.costs
+            result = eventlog.simulate(
                 log,
                 job.proposed,
                 job.in_force,
-                self._plugin_dirs,
-                self._threads,
-                progress,
-                *job.costs,
+                plugin_dirs=self._plugin_dirs,
+                threads=self._threads,
+                progress=progress,
+                label_cost=label,
+                pickup_cost=pickup,
+                upgrade_cost=upgrade,
+                cache=True,
             )
         except Cancelled:
             job.state = "cancelled"

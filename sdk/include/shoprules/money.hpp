@@ -24,14 +24,27 @@ inline bool zero_decimal_currency(std::string_view code) {
 /// "49.95 USD" for 4995 minor units; "500 JPY" for a zero-decimal currency. Currencies with three
 /// decimals are shown with two: reasons are for people, params carry the exact amount.
 inline std::string format_money(std::int64_t minor, std::string_view currency) {
-  std::string out = minor < 0 ? "-" : "";
+  // Digits written backwards into a buffer, then one string: rules format an amount on most
+  // events, and the result ("49.95 USD") fits the string's own storage, so nothing is allocated.
+  char buf[32];  // a sign, 20 digits, a point and 2 decimals
+  char* const end = buf + sizeof buf;
+  char* p = end;
   std::uint64_t v = minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : minor;
-  if (zero_decimal_currency(currency)) {
-    out += std::to_string(v);
-  } else {
-    std::string cents = std::to_string(v % 100);
-    out += std::to_string(v / 100) + "." + (cents.size() < 2 ? "0" : "") + cents;
+  if (!zero_decimal_currency(currency)) {
+    const auto cents = static_cast<unsigned>(v % 100);
+    v /= 100;
+    *--p = static_cast<char>('0' + cents % 10);
+    *--p = static_cast<char>('0' + cents / 10);
+    *--p = '.';
   }
+  do {
+    *--p = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  if (minor < 0) *--p = '-';
+  std::string out;
+  out.reserve(static_cast<std::size_t>(end - p) + (currency.empty() ? 0 : 1 + currency.size()));
+  out.append(p, end);
   if (!currency.empty()) {
     out += ' ';
     out += currency;

@@ -90,7 +90,10 @@ inline void set_member(std::vector<Member>& members, std::string_view key, Value
     *existing = std::move(v);
     return;
   }
-  members.push_back(Member{std::string(key), std::move(v)});
+  if (members.empty()) members.reserve(4);  // most params and objects have a few members
+  Member& m = members.emplace_back();
+  m.key.assign(key);
+  m.value = std::move(v);
 }
 
 inline Value::Value() = default;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "shoprules/event.hpp"
 #include "shoprules/host/arrow_abi.hpp"
@@ -44,9 +45,27 @@ class ArrowEventBatch {
   /// field, as for a JSON line. The event's text borrows from the batch.
   std::string read(std::int64_t row, Event& ev) const;
 
+  /// Every row as a typed event, or what is wrong with it ("" for a good row).
+  struct Events {
+    std::vector<Event> events;
+    std::vector<std::string> errors;
+  };
+  /// Asks the batch to keep its rows as typed events once read, for later replays of it (a
+  /// what-if run again on a log held in memory then reads nothing). Call before sharing it.
+  void keep_events() { keep_ = true; }
+  bool keeps_events() const { return keep_; }
+  /// The rows as typed events: read whole by the first caller (others wait), then kept for the
+  /// life of the batch. Only for a batch that keeps its events.
+  const Events& events() const;
+  /// Bytes the typed events take once read; before that, an estimate from the row count.
+  std::size_t event_bytes() const;
+  /// Whether events() has read the rows.
+  bool events_read() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  bool keep_ = false;
 };
 
 }  // namespace shoprules::host

@@ -86,7 +86,8 @@ class Simulation {
   void add_jsonl(const std::filesystem::path& file);
   /// Hands an Arrow batch to the workers: rows `first_row`.. of `source`, standing for `bytes`
   /// of it in progress reports. Throws SimulationCancelled when cancelled.
-  void add_arrow(std::unique_ptr<ArrowEventBatch> batch, const std::string& source,
+  /// A batch that keeps its events (kept in memory for the next replay) may be shared.
+  void add_arrow(std::shared_ptr<const ArrowEventBatch> batch, const std::string& source,
                  std::int64_t first_row, std::uint64_t bytes);
   /// Stops the workers after the piece they hold; finish() then throws SimulationCancelled.
   void cancel();
