@@ -368,11 +368,16 @@ class Worker {
         const ArrowEventBatch::Events& kept = chunk.batch->events();
         for (std::size_t r = 0; r < kept.events.size(); ++r) {
           const std::int64_t row_no = chunk.first_line + static_cast<std::int64_t>(r);
-          if (!kept.errors[r].empty())
+          if (!kept.errors[r].empty()) {
             bad(row_no, kept.errors[r]);
-          else
+          } else if (batch_) {  // a copy: its text still borrows from the batch
+            batch_->events[batch_->size] = kept.events[r];
+            event_batched(row_no);
+          } else {
             event_one(row_no, kept.events[r]);
+          }
         }
+        flush_batch();  // before the batch goes, as below
       } else if (chunk.batch) {
         row_ = true;
         const std::int64_t rows = chunk.batch->rows();
@@ -486,7 +491,7 @@ class Worker {
     event_batched(line_no);
   }
 
-  /// The event just read into the batch's next slot (a JSON line or an Arrow row) joins it.
+  /// The event just put in the batch's next slot (a JSON line, an Arrow row, a kept row) joins it.
   void event_batched(std::int64_t line_no) {
     Batch& b = *batch_;
     const Event& event = b.events[b.size];

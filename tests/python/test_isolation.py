@@ -75,17 +75,22 @@ def test_evaluate_many_matches_in_process(events: list[dict], name: str) -> None
 
 
 @configs
-@pytest.mark.parametrize("form", ["jsonl", "parquet"])
+@pytest.mark.parametrize("form", ["jsonl", "parquet", "parquet-kept"])
 def test_simulate_matches_in_process(
     events: list[dict], tmp_path: Path, name: str, form: str
 ) -> None:
     log = tmp_path / "events.jsonl"
     log.write_text("".join(json.dumps(e) + "\n" for e in events))
-    if form == "parquet":  # Arrow batches reach the workers batched too
+    if form != "jsonl":  # Arrow batches, and the typed events kept from them, reach workers too
         shoprules.convert(log, tmp_path / "events.parquet")
         log = tmp_path / "events.parquet"
-    here = shoprules.simulate(log, CONFIGS[name], threads=2)
-    there = shoprules.simulate(log, _isolated(CONFIGS[name]), threads=2)
+    cache = form == "parquet-kept"
+    try:
+        here = shoprules.simulate(log, CONFIGS[name], threads=2, cache=cache)
+        there = shoprules.simulate(log, _isolated(CONFIGS[name]), threads=2, cache=cache)
+        assert not cache or shoprules.eventlog.cached_events() == len(events)
+    finally:
+        shoprules.eventlog.clear_cache()
     for report in (here, there):
         for key in ("seconds", "events_per_second"):
             report.pop(key)
