@@ -196,12 +196,6 @@ struct Column {
   std::int64_t text_begin = 0, text_end = 0;
 };
 
-std::optional<Key> key_of(std::string_view name) {
-  for (std::size_t k = 0; k < kKeyCount; ++k)
-    if (name == kKeyNames[k]) return static_cast<Key>(k);
-  return std::nullopt;
-}
-
 std::string child_path(const std::string& parent, std::string_view name) {
   return parent.empty() ? std::string(name) : parent + "." + std::string(name);
 }

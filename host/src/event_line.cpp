@@ -11,6 +11,7 @@
 
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_json.hpp"
+#include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_reader.hpp"
 
 namespace shoprules::host {
@@ -18,30 +19,6 @@ namespace {
 
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-
-/// The key a field name is, if the event has one by that name: names bucketed by length and
-/// first letter, so a field costs one short compare, mostly.
-std::optional<Key> key_of(std::string_view name) {
-  constexpr std::size_t kLongest = 24;
-  static const auto buckets = [] {
-    std::array<std::vector<Key>, kLongest * 26> by;
-    for (std::size_t k = 0; k < kKeyCount; ++k) {
-      const std::string_view key = kKeyNames[k];
-      by.at(key.size() * 26 + static_cast<std::size_t>(key[0] - 'a'))
-          .push_back(static_cast<Key>(k));
-    }
-    return by;
-  }();
-  if (name.empty() || name.size() >= kLongest || name[0] < 'a' || name[0] > 'z')
-    return std::nullopt;
-  for (Key k : buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')]) {
-    const char* key = key_name(k);
-    std::size_t i = 1;
-    while (i < name.size() && key[i] == name[i]) ++i;
-    if (i == name.size()) return k;
-  }
-  return std::nullopt;
-}
 
 /// The fields of the objects read last, by key, so that reading an object's fields one key at a
 /// time walks it once instead of once per key. An object is known by its first key's text, which

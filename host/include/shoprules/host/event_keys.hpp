@@ -1,8 +1,12 @@
 // The field names of an event, as an enum so each input adapter can pre-build its keys once.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
 
 namespace shoprules::host {
 
@@ -112,6 +116,30 @@ static_assert(sizeof(kKeyNames) / sizeof(kKeyNames[0]) == kKeyCount);
 
 inline constexpr const char* key_name(Key k) {
   return kKeyNames[static_cast<std::size_t>(k)];
+}
+
+/// The key a field name is, if the event has one by that name: names bucketed by length and
+/// first letter, so a field costs one short compare, mostly (JSON lines look up every field).
+inline std::optional<Key> key_of(std::string_view name) {
+  constexpr std::size_t kLongest = 24;
+  static const auto buckets = [] {
+    std::array<std::vector<Key>, kLongest * 26> by;
+    for (std::size_t k = 0; k < kKeyCount; ++k) {
+      const std::string_view key = kKeyNames[k];
+      by.at(key.size() * 26 + static_cast<std::size_t>(key[0] - 'a'))
+          .push_back(static_cast<Key>(k));
+    }
+    return by;
+  }();
+  if (name.empty() || name.size() >= kLongest || name[0] < 'a' || name[0] > 'z')
+    return std::nullopt;
+  for (Key k : buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')]) {
+    const char* key = key_name(k);
+    std::size_t i = 1;
+    while (i < name.size() && key[i] == name[i]) ++i;
+    if (i == name.size()) return k;
+  }
+  return std::nullopt;
 }
 
 }  // namespace shoprules::host
