@@ -12,6 +12,27 @@ from datetime import datetime, timedelta, timezone
 
 START = datetime(2026, 8, 25, tzinfo=timezone.utc)
 
+# The rules of "The next rules" that ship off, with params (maps, days of the year): what the
+# benchmark's agreement check and the isolation tests switch on to cover them too.
+NEXT_RULES = {
+    "delight.first_order_welcome": {},
+    "loyalty.category_multiplier": {"multipliers": {"shoes": 2, "gift_cards": 0, "bags": 1.5}},
+    "loyalty.tier_terms": {},
+    "returns.instant_refund": {},
+    "loyalty.pending_points": {},
+    "returns.category_window": {"days": {"electronics": 30, "bags": 400}},
+    "returns.holiday_window": {"from": "06-01", "to": "12-31", "until": "12-31"},
+}
+
+
+def next_rules_on(config: dict) -> dict:
+    """`config` with every rule of NEXT_RULES enabled, with its params."""
+    for name, params in NEXT_RULES.items():
+        plugin, rule = name.split(".")
+        rules = config.setdefault("plugins", {}).setdefault(plugin, {}).setdefault("rules", {})
+        rules[rule] = {"enabled": True, **params}
+    return config
+
 
 def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")

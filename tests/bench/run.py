@@ -126,22 +126,8 @@ def p(values: list[int], q: float) -> float:
 
 # The off-by-default rules of "The next rules" that pycatalog also has, with params, so the
 # agreement check covers them too (the benchmarks themselves run at the defaults).
-NEXT_RULES = {
-    "delight.first_order_welcome": {},
-    "loyalty.category_multiplier": {"multipliers": {"shoes": 2, "gift_cards": 0, "bags": 1.5}},
-    "loyalty.tier_terms": {},
-    "returns.instant_refund": {},
-    "loyalty.pending_points": {},
-    "returns.category_window": {"days": {"electronics": 30, "bags": 400}},
-    "returns.holiday_window": {"from": "06-01", "to": "12-31", "until": "12-31"},
-}
-NEXT_RULES_CONFIG: dict = {"plugins": {}}
-for _name, _params in NEXT_RULES.items():
-    _plugin, _rule = _name.split(".")
-    NEXT_RULES_CONFIG["plugins"].setdefault(_plugin, {"rules": {}})["rules"][_rule] = {
-        "enabled": True,
-        **_params,
-    }
+NEXT_RULES = make_events.NEXT_RULES
+NEXT_RULES_CONFIG = make_events.next_rules_on({"plugins": {}})
 
 
 def check_catalog(

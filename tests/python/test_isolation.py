@@ -13,27 +13,12 @@ import pytest
 import shoprules
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from make_events import event
+from make_events import event, next_rules_on
 
 BUNDLED = ("loyalty", "returns", "delight")
 # The rules that ship off, switched on with map and day-of-year params, in a store whose currency
 # is not the default: what an isolated worker must get across its wire to decide the same.
-NEXT_RULES = {
-    "delight.first_order_welcome": {},
-    "loyalty.category_multiplier": {"multipliers": {"shoes": 2, "gift_cards": 0, "bags": 1.5}},
-    "loyalty.tier_terms": {},
-    "returns.instant_refund": {},
-    "loyalty.pending_points": {},
-    "returns.category_window": {"days": {"electronics": 30, "bags": 400}},
-    "returns.holiday_window": {"from": "06-01", "to": "12-31", "until": "12-31"},
-}
-ALL_ON: dict = {"seed": "iso", "currency": "EUR", "plugins": {}}
-for _name, _params in NEXT_RULES.items():
-    _plugin, _rule = _name.split(".")
-    ALL_ON["plugins"].setdefault(_plugin, {"rules": {}})["rules"][_rule] = {
-        "enabled": True,
-        **_params,
-    }
+ALL_ON = next_rules_on({"seed": "iso", "currency": "EUR", "plugins": {}})
 CONFIGS = {"defaults": {"seed": "iso"}, "all_on": ALL_ON}
 
 
