@@ -172,6 +172,18 @@ TEST(Isolation, WireCarriesTheProfileAndExchangeFields) {
   }
 }
 
+/// Each event decided in process and isolated gives the same decision, but for config_version.
+void expect_same_decisions(const host::Host& in_process, const host::Host& out_of_process,
+                           const std::vector<json>& events) {
+  for (const json& e : events) {
+    json a = decide(in_process, e);
+    json b = decide(out_of_process, e);
+    a.erase("config_version");
+    b.erase("config_version");
+    EXPECT_EQ(a.dump(), b.dump()) << e.dump();
+  }
+}
+
 TEST(Isolation, NextRulesDecideExactlyAsInProcess) {
   // The rules that ship off, on, with map and day-of-year params, in a store whose currency is
   // not the default: all of it must reach the worker.
@@ -202,13 +214,7 @@ TEST(Isolation, NextRulesDecideExactlyAsInProcess) {
   regular["customer"]["last_order_at"] = "2026-05-01T10:00:00Z";
   regular["customer"]["spend_12m"] = 90000;
   events.push_back(regular);
-  for (const json& e : events) {
-    json a = decide(in_process, e);
-    json b = decide(out_of_process, e);
-    a.erase("config_version");
-    b.erase("config_version");
-    EXPECT_EQ(a.dump(), b.dump());
-  }
+  expect_same_decisions(in_process, out_of_process, events);
 }
 
 TEST(Isolation, DecidesExactlyAsInProcess) {
@@ -226,13 +232,7 @@ TEST(Isolation, DecidesExactlyAsInProcess) {
   vip["customer"]["vip"] = true;
   vip["customer"]["orders"] = 9;
   events.push_back(vip);
-  for (const json& e : events) {
-    json a = decide(in_process, e);
-    json b = decide(out_of_process, e);
-    a.erase("config_version");
-    b.erase("config_version");
-    EXPECT_EQ(a.dump(), b.dump());
-  }
+  expect_same_decisions(in_process, out_of_process, events);
 }
 
 TEST(Isolation, ManyThreadsShareThePlugin) {
