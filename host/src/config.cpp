@@ -440,6 +440,16 @@ StoreConfig finish(Draft d, std::string name, std::string seed) {
     }
     store.plugins.push_back(std::move(slot));
   }
+  for (std::size_t type = 0; type < kEventTypes; ++type) {
+    const std::uint32_t bit = event_bit(static_cast<EventType>(type));
+    const auto active = [&](const std::vector<std::uint32_t>& phase, auto& into) {
+      for (std::uint32_t index : phase)
+        if (store.rules[index].enabled && (store.rules[index].spec->events & bit))
+          into[type].push_back(index);
+    };
+    active(store.decide_rules, store.active_decide);
+    active(store.review_rules, store.active_review);
+  }
   store.stats = std::make_unique<RuleStats[]>(store.rules.size());
   store.evaluations = std::make_unique<std::atomic<std::uint64_t>>(0);
   return store;

@@ -1,6 +1,7 @@
 // The evaluation pipeline, one rule at a time through the plugin's exception-safe trampoline.
 #include "shoprules/host/evaluate.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "shoprules/host/action_check.hpp"
@@ -87,11 +88,11 @@ class RuleTimer {
   std::chrono::steady_clock::time_point begin_;
 };
 
+/// Runs one rule into `out`, with what it did in `t` (whose rule is set). `count_fired`: add a
+/// call that emitted or noted something to the rule's stats.
 void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
-              const BudgetClock& clock) {
+              const BudgetClock& clock, TraceEntry& t, bool count_fired) {
   const RuleSlot& slot = snap.rules[index];
-  TraceEntry& t = out.trace.emplace_back();
-  t.rule = index;
   if (!slot.enabled) {
     t.outcome = Outcome::Disabled;
     t.why = slot.disabled_why;
@@ -133,7 +134,7 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   }
   for (std::size_t i = ro.first_own(); i < out.actions.size(); ++i) out.actions[i].origin = index;
   if (ro.emitted() > 0 || ro.noted()) {
-    stats.fired.fetch_add(1, std::memory_order_relaxed);
+    if (count_fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
     t.outcome = Outcome::Fired;
   } else {
     t.outcome = Outcome::Skipped;
@@ -141,24 +142,37 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   }
 }
 
+/// A rule with its trace entry, as a decision shows it.
+void run_traced(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
+                const BudgetClock& clock) {
+  TraceEntry& t = out.trace.emplace_back();
+  t.rule = index;
+  run_rule(snap, index, event, out, clock, t, true);
+}
+
 }  // namespace
 
 Evaluation::Evaluation(const StoreConfig& store, const Event& event, Decision& out,
-                       std::int64_t time_budget_ns)
-    : store_(store), event_(event), out_(out), budget_ns_(time_budget_ns) {
+                       std::int64_t time_budget_ns, Tracing tracing)
+    : store_(store), event_(event), out_(out), budget_ns_(time_budget_ns), tracing_(tracing) {
   if (time_budget_ns) start_ = std::chrono::steady_clock::now();
-  store.evaluations->fetch_add(1, std::memory_order_relaxed);
   out.event_id.assign(event.id);
+  if (tracing == Tracing::ErrorsOnly) return;
+  store.evaluations->fetch_add(1, std::memory_order_relaxed);
   out.trace.reserve(store.rules.size());
 }
 
 IsolatedStop Evaluation::next() {
   const BudgetClock clock{budget_ns_, start_};
+  const bool full = tracing_ == Tracing::Full;
+  const std::size_t type = std::min(static_cast<std::size_t>(event_.kind), kEventTypes - 1);
   for (;;) {
     const std::vector<std::uint32_t>& rules =
-        phase_ == 0 ? store_.decide_rules : store_.review_rules;
+        full ? (phase_ == 0 ? store_.decide_rules : store_.review_rules)
+             : (phase_ == 0 ? store_.active_decide[type] : store_.active_review[type]);
     while (k_ < rules.size()) {
-      const std::uint32_t plugin = store_.rules[rules[k_]].plugin;
+      const std::uint32_t index = rules[k_];
+      const std::uint32_t plugin = store_.rules[index].plugin;
       if (IsolatedPlugin* isolated = store_.plugins[plugin].isolated) {
         std::size_t end = k_ + 1;
         while (end < rules.size() && store_.rules[rules[end]].plugin == plugin) ++end;
@@ -166,7 +180,20 @@ IsolatedStop Evaluation::next() {
         k_ = end;
         return stop;
       }
-      run_rule(store_, rules[k_++], event_, out_, clock);
+      ++k_;
+      if (full) {
+        run_traced(store_, index, event_, out_, clock);
+        continue;
+      }
+      TraceEntry& t = scratch_;
+      t.rule = index;
+      t.outcome = Outcome::Skipped;
+      t.why = nullptr;
+      t.detail.clear();
+      t.over_budget = false;
+      t.time_us = 0;
+      run_rule(store_, index, event_, out_, clock, t, false);
+      if (t.outcome == Outcome::Error) out_.trace.push_back(t);
     }
     if (phase_ == 1) return {};
     merge_actions(out_.actions, store_, event_.has_order ? event_.order.subtotal : 0);
@@ -176,8 +203,8 @@ IsolatedStop Evaluation::next() {
 }
 
 void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out,
-                    std::int64_t time_budget_ns) {
-  Evaluation evaluation(snap, event, out, time_budget_ns);
+                    std::int64_t time_budget_ns, Tracing tracing) {
+  Evaluation evaluation(snap, event, out, time_budget_ns, tracing);
   while (IsolatedStop stop = evaluation.next())
     run_isolated(*stop.plugin, snap, stop.rules, event, out);
 }
@@ -185,7 +212,7 @@ void evaluate_event(const StoreConfig& snap, const Event& event, Decision& out,
 void run_rules(const StoreConfig& store, std::span<const std::uint32_t> rules, const Event& event,
                Decision& out) {
   const BudgetClock clock{};
-  for (std::uint32_t index : rules) run_rule(store, index, event, out, clock);
+  for (std::uint32_t index : rules) run_traced(store, index, event, out, clock);
 }
 
 }  // namespace shoprules::host

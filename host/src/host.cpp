@@ -183,7 +183,7 @@ void Host::Batch::work_isolated(std::size_t begin, std::size_t end) {
       failed(i, std::current_exception());
     }
   }
-  evaluate_batch(events_, out_, which, snap_->time_budget_ns, failed);
+  evaluate_batch(events_, out_, which, snap_->time_budget_ns, Tracing::Full, failed);
 }
 
 }  // namespace shoprules::host

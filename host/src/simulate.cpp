@@ -448,7 +448,8 @@ class Worker {
       decision_.clear();
       decision_.store = stores_[k];
       try {
-        evaluate_event(*stores_[k], event, decision_, configs_[k]->time_budget_ns);
+        evaluate_event(*stores_[k], event, decision_, configs_[k]->time_budget_ns,
+                       Tracing::ErrorsOnly);
       } catch (const RuleFailure& e) {  // on_error "fail": in a replay, counted like any fault
         ++result.configs[k].rule_errors[e.plugin() + "." + e.rule()];
         continue;
@@ -521,7 +522,7 @@ class Worker {
         b.decisions[j].store = b.stores[j][k];
       }
       evaluate_batch(b.events, b.decisions, std::span(b.which), configs_[k]->time_budget_ns,
-                     [&](std::size_t j, std::exception_ptr error) {
+                     Tracing::ErrorsOnly, [&](std::size_t j, std::exception_ptr error) {
                        b.failed[j] = true;
                        try {
                          std::rethrow_exception(error);

@@ -1,10 +1,12 @@
 // The pipeline: determinism, deterministic sampling, fault containment, batches.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <thread>
 
 #include "shoprules/host/errors.hpp"
+#include "shoprules/host/evaluate.hpp"
 #include "test-support.hpp"
 
 namespace shoprules::test {
@@ -95,6 +97,50 @@ TEST(Evaluate, FaultsAreContainedPerRule) {
   // The other plugins still ran, before and after it.
   EXPECT_EQ(trace_of(out, "delight", "surprise_upgrade")["outcome"], "skipped");
   EXPECT_EQ(trace_of(out, "loyalty", "points")["outcome"], "fired");
+}
+
+// A replay traces only errors and runs only the rules for the event's type: the same actions,
+// in the same order with the same notes, and the same errors as a fully traced evaluation.
+TEST(Evaluate, ErrorsOnlyTracingDecidesTheSame) {
+  json config = sampled_config(0.5, "s");
+  config["plugins"]["returns"]["rules"]["window"]["enabled"] = false;  // a disabled rule too
+  config["plugins"]["testkit"]["rules"]["drop_coupons"]["enabled"] =
+      true;  // a review rule that acts
+  auto h = make_host(config, {"testkit", "faulty"});
+  const auto snap = h.snapshot();
+  std::vector<json> events = {order_event("a"), order_event("b", 25000, 3),
+                              return_event("2026-06-01", "2026-06-10", true, "store_credit"),
+                              return_event("2026-06-01", "2026-09-10")};
+  for (const auto& file :
+       fs::directory_iterator(fs::path(SHOPRULES_SOURCE_DIR) / "examples/events"))
+    events.push_back(json::parse(std::ifstream(file.path())));
+  events.push_back({{"id", "u-1"}, {"type", "something.else"}, {"at", "2026-11-23T10:00:00Z"}});
+  std::size_t errors = 0, dropped = 0;
+  for (const json& source : events) {
+    Event ev;
+    host::read_event(source, ev);
+    host::Decision full, lean;
+    for (host::Decision* d : {&full, &lean}) {
+      d->snapshot = snap;
+      d->store = &snap->main();
+    }
+    host::evaluate_event(snap->main(), ev, full, 0, host::Tracing::Full);
+    host::evaluate_event(snap->main(), ev, lean, 0, host::Tracing::ErrorsOnly);
+    EXPECT_EQ(full.trace.size(), snap->main().rules.size());
+    EXPECT_EQ(lean.actions_json().dump(), full.actions_json().dump()) << source.dump();
+    EXPECT_EQ(lean.errors_json().dump(), full.errors_json().dump()) << source.dump();
+    ASSERT_EQ(lean.actions.size(), full.actions.size());
+    for (std::size_t i = 0; i < full.actions.size(); ++i) {
+      EXPECT_EQ(lean.actions[i].status, full.actions[i].status);
+      EXPECT_EQ(lean.actions[i].status_note, full.actions[i].status_note);
+      EXPECT_EQ(lean.actions[i].origin, full.actions[i].origin);
+    }
+    for (const host::TraceEntry& t : lean.trace) EXPECT_EQ(t.outcome, host::Outcome::Error);
+    errors += lean.trace.size();
+    for (const Action& a : lean.actions) dropped += a.status == Action::Status::Dropped;
+  }
+  EXPECT_GT(errors, 0u);   // the faulty plugin's errors came through
+  EXPECT_GT(dropped, 0u);  // and the review rule dropped coupons
 }
 
 TEST(Evaluate, OnErrorFailRaises) {

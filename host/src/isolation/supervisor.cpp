@@ -709,6 +709,7 @@ void run_isolated(IsolatedPlugin& plugin, const StoreConfig& store,
 
 void evaluate_batch(const std::vector<Event>& events, std::vector<Decision>& out,
                     std::span<const std::size_t> which, std::int64_t time_budget_ns,
+                    Tracing tracing,
                     const std::function<void(std::size_t, std::exception_ptr)>& failed) {
   const std::size_t n = which.size();
   std::vector<std::optional<Evaluation>> evaluations(n);
@@ -719,7 +720,7 @@ void evaluate_batch(const std::vector<Event>& events, std::vector<Decision>& out
     try {
       if (!evaluations[j]) {
         Decision& d = out[which[j]];
-        evaluations[j].emplace(*d.store, events[which[j]], d, time_budget_ns);
+        evaluations[j].emplace(*d.store, events[which[j]], d, time_budget_ns, tracing);
       }
       stops[j] = evaluations[j]->next();
     } catch (...) {

@@ -1,6 +1,7 @@
 // An operator's config, parsed and validated once into an immutable snapshot the evaluator reads.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +19,9 @@
 namespace shoprules::host {
 
 enum class OnError : std::uint8_t { Skip, Fail };
+
+/// How many EventType values there are: event types as array indices.
+inline constexpr std::size_t kEventTypes = static_cast<std::size_t>(EventType::StockInquiry) + 1;
 
 /// One rule of one plugin as this snapshot configures it.
 struct RuleSlot {
@@ -55,6 +59,9 @@ struct StoreConfig {
   std::vector<RuleSlot> rules;      ///< grouped by plugin, in declaration order
   std::vector<std::uint32_t> decide_rules;  ///< indices into rules, in execution order
   std::vector<std::uint32_t> review_rules;
+  /// By event type: the decide and review rules that run for it (enabled, and declared for that
+  /// type), in execution order. A replay runs only these; the others only add trace entries.
+  std::array<std::vector<std::uint32_t>, kEventTypes> active_decide, active_review;
   /// One per rule; counted with relaxed atomics by concurrent evaluations. Every enabled rule
   /// runs once per evaluation, so its run count is `evaluations`.
   std::unique_ptr<RuleStats[]> stats;

@@ -18,6 +18,7 @@ namespace shoprules::host {
 struct ConfigSnapshot;
 struct StoreConfig;
 struct Decision;
+enum class Tracing : std::uint8_t;  // evaluate.hpp
 
 /// A plugin's `isolation`, `timeout_ms`, `memory_mb` and `max_restarts` config keys.
 struct IsolationSettings {
@@ -65,9 +66,11 @@ void run_isolated_batch(IsolatedPlugin& plugin, std::span<IsolatedRun*> runs);
 
 /// Evaluates events[i] into out[i] for each i of `which` (decisions with their snapshot and store
 /// set), sending the runs of every isolated plugin's rules to its worker in batches: one round
-/// trip for many events. `failed(i, error)` gets each event whose evaluation threw.
+/// trip for many events, traced as `tracing` says. `failed(i, error)` gets each event whose
+/// evaluation threw.
 void evaluate_batch(const std::vector<Event>& events, std::vector<Decision>& out,
                     std::span<const std::size_t> which, std::int64_t time_budget_ns,
+                    Tracing tracing,
                     const std::function<void(std::size_t, std::exception_ptr)>& failed);
 
 /// Per isolated plugin: crashes, timeouts, out_of_memory, restarts, quarantined (and why).
