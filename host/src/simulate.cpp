@@ -85,10 +85,15 @@ struct WorkerResult {
   std::int64_t first_at = INT64_MAX, last_at = INT64_MIN;
 };
 
-/// One piece of work: whole JSON lines, or an Arrow batch.
+/// Rows of a record batch per chunk: a batch of the default 65,536 rows makes 8, so threads share
+/// a short log's few batches evenly.
+constexpr std::int64_t kPieceRows = 8192;
+
+/// One piece of work: whole JSON lines, or rows of an Arrow batch.
 struct Chunk {
   std::string text;
   std::shared_ptr<const ArrowEventBatch> batch;
+  std::int64_t begin = 0, end = 0;  // the batch's rows this chunk stands for
   std::shared_ptr<const std::string> source;
   std::int64_t first_line = 1;  // of the text (1-based), or the batch's first row (0-based)
   std::int64_t lines = 0;
@@ -366,22 +371,22 @@ class Worker {
       if (chunk.batch && chunk.batch->keeps_events()) {  // read once, kept for the next replay
         row_ = true;
         const ArrowEventBatch::Events& kept = chunk.batch->events();
-        for (std::size_t r = 0; r < kept.events.size(); ++r) {
-          const std::int64_t row_no = chunk.first_line + static_cast<std::int64_t>(r);
-          if (!kept.errors[r].empty()) {
-            bad(row_no, kept.errors[r]);
+        for (std::int64_t r = chunk.begin; r < chunk.end; ++r) {
+          const auto i = static_cast<std::size_t>(r);
+          const std::int64_t row_no = chunk.first_line + r;
+          if (!kept.errors[i].empty()) {
+            bad(row_no, kept.errors[i]);
           } else if (batch_) {  // a copy: its text still borrows from the batch
-            batch_->events[batch_->size] = kept.events[r];
+            batch_->events[batch_->size] = kept.events[i];
             event_batched(row_no);
           } else {
-            event_one(row_no, kept.events[r]);
+            event_one(row_no, kept.events[i]);
           }
         }
         flush_batch();  // before the batch goes, as below
       } else if (chunk.batch) {
         row_ = true;
-        const std::int64_t rows = chunk.batch->rows();
-        for (std::int64_t r = 0; r < rows; ++r) {
+        for (std::int64_t r = chunk.begin; r < chunk.end; ++r) {
           Event& event = batch_ ? batch_->events[batch_->size] : event_;
           std::string error = chunk.batch->read(r, event);
           const std::int64_t row_no = chunk.first_line + r;
@@ -833,13 +838,28 @@ void Simulation::add_jsonl(const std::filesystem::path& file) {
 void Simulation::add_arrow(std::shared_ptr<const ArrowEventBatch> batch, const std::string& source,
                            std::int64_t first_row, std::uint64_t bytes) {
   impl_->begin();
-  Chunk c;
-  c.lines = batch->rows();
-  c.batch = std::move(batch);
-  c.source = std::make_shared<const std::string>(source);
-  c.first_line = first_row;
-  c.bytes = bytes;
-  impl_->push(std::move(c));
+  // In pieces, so that every thread gets a share of a batch, unless the batch is still to be read
+  // into events it keeps: that read is one call, by the thread that takes the batch.
+  const std::int64_t rows = batch->rows();
+  const std::int64_t piece =
+      batch->keeps_events() && !batch->events_read() ? std::max<std::int64_t>(rows, 1) : kPieceRows;
+  auto name = std::make_shared<const std::string>(source);
+  std::uint64_t counted = 0;
+  for (std::int64_t begin = 0; begin < rows || begin == 0; begin += piece) {
+    Chunk c;
+    c.begin = begin;
+    c.end = std::min(rows, begin + piece);
+    c.lines = c.end - c.begin;
+    c.batch = batch;
+    c.source = name;
+    c.first_line = first_row;
+    // The batch's bytes shared by rows; the last piece takes what division left over.
+    c.bytes = c.end == rows
+                  ? bytes - counted
+                  : bytes * static_cast<std::uint64_t>(c.lines) / static_cast<std::uint64_t>(rows);
+    counted += c.bytes;
+    impl_->push(std::move(c));
+  }
 }
 
 void Simulation::cancel() {
