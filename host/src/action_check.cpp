@@ -1,6 +1,7 @@
 // Action checks: a plugin's bug must not reach a shop as a negative refund or a drone delivery.
 #include "shoprules/host/action_check.hpp"
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,22 +52,43 @@ constexpr ParamCheck kChecks[] = {
     {"complaint.respond", "within_minutes", Kind::Count},
 };
 
+/// Equality of two texts, with the first letters compared before the call to memcmp: most keys
+/// and types of the same length differ there.
+bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+}
+
 /// kChecks split into runs of one type, so an action's type is compared once per type.
 struct Run {
   const ParamCheck* first;
   const ParamCheck* last;
 };
 
-const std::vector<Run>& runs() {
-  static const std::vector<Run> all = [] {
-    std::vector<Run> out;
+/// The runs by the length of their type, so an action's type is compared with few of them.
+struct RunsByLength {
+  static constexpr std::size_t kLongest = 32;
+  std::array<std::vector<Run>, kLongest + 1> by_length;
+
+  RunsByLength() {
+    std::vector<Run> all;
     for (const ParamCheck& c : kChecks)
-      if (out.empty() || out.back().first->type != c.type)
-        out.push_back({&c, &c + 1});
+      if (all.empty() || all.back().first->type != c.type)
+        all.push_back({&c, &c + 1});
       else
-        out.back().last = &c + 1;
-    return out;
-  }();
+        all.back().last = &c + 1;
+    for (const Run& run : all) by_length.at(run.first->type.size()).push_back(run);
+  }
+
+  const Run* find(std::string_view type) const {
+    if (type.size() > kLongest) return nullptr;
+    for (const Run& run : by_length[type.size()])
+      if (same_text(run.first->type, type)) return &run;
+    return nullptr;
+  }
+};
+
+const RunsByLength& runs() {
+  static const RunsByLength all;
   return all;
 }
 
@@ -117,6 +139,13 @@ std::string show(const Value& v) {
   }
 }
 
+/// Action::param, comparing inline.
+const Value* param_of(const Action& action, std::string_view key) {
+  for (const Member& m : action.params)
+    if (same_text(m.key, key)) return &m.value;
+  return nullptr;
+}
+
 bool dotted_name(std::string_view type) {
   if (type.empty() || type.front() == '.' || type.back() == '.' ||
       type.find('.') == std::string_view::npos)
@@ -132,26 +161,20 @@ std::string check_action(const Action& action) {
   if (action.type.empty()) return "emitted an action with no type";
   bool has_coupon_value = false;
   const std::string_view type = action.type;
-  const ParamCheck* c = nullptr;
-  const ParamCheck* end = nullptr;
-  for (const Run& run : runs())
-    if (run.first->type.size() == type.size() && run.first->type[0] == type[0] &&
-        run.first->type == type) {
-      c = run.first;
-      end = run.last;
-      break;
-    }
+  const Run* run = runs().find(type);
+  const ParamCheck* c = run ? run->first : nullptr;
+  const ParamCheck* end = run ? run->last : nullptr;
   // A type of the table is a dotted name; only others need the check.
   if (!c && !dotted_name(action.type))
     return "emitted an action of type \"" + action.type +
            "\": expected a dotted lowercase name such as gift.send";
   for (; c != end; ++c) {
-    const Value* v = action.param(c->key);
+    const Value* v = param_of(action, c->key);
     if (!v) {
       if (c->required) return "emitted " + action.type + " without " + std::string(c->key);
       continue;
     }
-    has_coupon_value = has_coupon_value || c->key == "amount" || c->key == "percent";
+    has_coupon_value = has_coupon_value || c->kind == Kind::Money || c->kind == Kind::Percent;
     if (const char* problem = expected(*c, *v))
       return "emitted " + action.type + " with " + std::string(c->key) + " " + show(*v) + ": " +
              (c->kind == Kind::OneOf ? std::string("expected one of ") + problem : problem);
