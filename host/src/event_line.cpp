@@ -74,12 +74,19 @@ class SimdNode {
   bool is_object() const { return e_.type() == element_type::OBJECT; }
   bool is_list() const { return e_.type() == element_type::ARRAY; }
   std::optional<SimdNode> get(Key k) const {
-    simdjson::dom::object object;
-    if (e_.get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
-    const KeyIndexes::Index& index = indexes_->of(object);
+    // The index this node found last, while its slot still holds this object (the reader asks an
+    // object for every key it knows, one after another).
+    if (!index_ || index_->first_key != first_key_) {
+      simdjson::dom::object object;
+      if (e_.get_object().get(object) != simdjson::SUCCESS) return std::nullopt;
+      index_ = &indexes_->of(object);
+      first_key_ = index_->first_key;
+      if (!first_key_) index_ = nullptr;  // an empty object has no key to know its slot by
+    }
+    if (!index_) return std::nullopt;
     const auto bit = static_cast<unsigned>(k);
-    if (!(index.present >> bit & 1)) return std::nullopt;
-    return SimdNode(index.at[bit], *indexes_);
+    if (!(index_->present >> bit & 1)) return std::nullopt;
+    return SimdNode(index_->at[bit], *indexes_);
   }
   std::size_t size() const {
     simdjson::dom::array array;
@@ -113,6 +120,8 @@ class SimdNode {
  private:
   element e_;
   KeyIndexes* indexes_;
+  mutable const KeyIndexes::Index* index_ = nullptr;
+  mutable const char* first_key_ = nullptr;
 };
 
 }  // namespace
