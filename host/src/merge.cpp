@@ -93,22 +93,45 @@ void one_exchange_per_line(std::vector<Action>& actions, const StoreConfig& snap
 
 void merge_actions(std::vector<Action>& actions, const StoreConfig& snap,
                    std::int64_t order_subtotal) {
-  keep_best(actions, "shipping.upgrade", snap, "replaced by the faster upgrade",
-            [](const Action& a) { return shipping_rank(a); });
-  keep_best(actions, "refund.issue", snap, "replaced by the larger refund",
-            [](const Action& a) { return a.int_param("amount"); });
-  keep_best(actions, "coupon.issue", snap, "replaced by the more valuable coupon",
-            [&](const Action& a) { return coupon_value(a, order_subtotal); });
-  fold_into_first(actions, "points.award", snap, [](Action& into, const Action& from) {
-    into.set("points", into.int_param("points") + from.int_param("points"));
-  });
-  keep_best(actions, "points.expire", snap, "replaced by the larger expiry",
-            [](const Action& a) { return a.int_param("points"); });
-  one_exchange_per_line(actions, snap);
-  fold_into_first(actions, "vip.grant", snap, [](Action& into, const Action& from) {
-    union_strings(into, from, "customers");
-    union_strings(into, from, "benefits");
-  });
+  // Each policy changes only actions of its own type. Most evaluations have no two kept actions
+  // of one such type: one pass counts them, and only a type with two or more is merged.
+  enum Merged { Upgrade, Refund, Coupon, Award, Expire, Exchange, Vip, kMergedTypes };
+  static constexpr std::string_view kType[kMergedTypes] = {
+      "shipping.upgrade", "refund.issue",  "coupon.issue", "points.award",
+      "points.expire",    "exchange.ship", "vip.grant"};
+  std::size_t count[kMergedTypes] = {};
+  bool any = false;
+  for (const Action& a : actions) {
+    if (!a.is_kept()) continue;
+    for (std::size_t k = 0; k < kMergedTypes; ++k)
+      if (a.type == kType[k]) {
+        if (++count[k] > 1) any = true;
+        break;
+      }
+  }
+  if (!any) return;
+  if (count[Upgrade] > 1)
+    keep_best(actions, kType[Upgrade], snap, "replaced by the faster upgrade",
+              [](const Action& a) { return shipping_rank(a); });
+  if (count[Refund] > 1)
+    keep_best(actions, kType[Refund], snap, "replaced by the larger refund",
+              [](const Action& a) { return a.int_param("amount"); });
+  if (count[Coupon] > 1)
+    keep_best(actions, kType[Coupon], snap, "replaced by the more valuable coupon",
+              [&](const Action& a) { return coupon_value(a, order_subtotal); });
+  if (count[Award] > 1)
+    fold_into_first(actions, kType[Award], snap, [](Action& into, const Action& from) {
+      into.set("points", into.int_param("points") + from.int_param("points"));
+    });
+  if (count[Expire] > 1)
+    keep_best(actions, kType[Expire], snap, "replaced by the larger expiry",
+              [](const Action& a) { return a.int_param("points"); });
+  if (count[Exchange] > 1) one_exchange_per_line(actions, snap);
+  if (count[Vip] > 1)
+    fold_into_first(actions, kType[Vip], snap, [](Action& into, const Action& from) {
+      union_strings(into, from, "customers");
+      union_strings(into, from, "benefits");
+    });
 }
 
 }  // namespace shoprules::host
