@@ -1,6 +1,5 @@
 // loyalty.points_expiry: points don't live for ever; a customer inactive for a year loses the
 // balance on their next event, and the reason says since when they were inactive.
-#include <cstdio>
 #include <string>
 
 #include "rules.hpp"
@@ -16,12 +15,10 @@ void points_expiry(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t days = ctx.params.integer("days");
   if (idle < days) return out.skip("the customer ordered within the expiry period");
   const shoprules::CivilDate since = shoprules::civil_date(ev.customer.last_order_at);
-  char date[32];
-  std::snprintf(date, sizeof date, "%04lld-%02d-%02d", static_cast<long long>(since.year),
-                since.month, since.day);
-  out.emit("points.expire", "No order since " + std::string(date) + " (" + std::to_string(idle) +
-                                " days, the limit is " + std::to_string(days) +
-                                "): " + std::to_string(ev.customer.points) + " points expire")
+  out.emit("points.expire", "No order since " + shoprules::format_date(since) + " (" +
+                                std::to_string(idle) + " days, the limit is " +
+                                std::to_string(days) + "): " + std::to_string(ev.customer.points) +
+                                " points expire")
       .set("points", ev.customer.points);
 }
 

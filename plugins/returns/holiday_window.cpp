@@ -1,28 +1,10 @@
 // returns.holiday_window: gifts bought in the holiday season can come back after the holidays,
 // until a fixed day of the next year, even when the normal window is shorter.
-#include <cstdio>
 #include <string>
 
 #include "rules.hpp"
 
 namespace returns {
-namespace {
-
-std::string date_text(const shoprules::CivilDate& d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(d.year), d.month,
-                d.day);
-  return buf;
-}
-
-std::string month_day_text(shoprules::MonthDay md) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%02d-%02d", md.month, md.day);
-  return buf;
-}
-
-}  // namespace
-
 void holiday_window(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
   if (!ev.order.placed_at) return out.skip("the order has no placed_at");
@@ -52,9 +34,10 @@ void holiday_window(const RuleContext& ctx, RuleOutput& out) {
   }
   const shoprules::CivilDate last =
       shoprules::civil_date(shoprules::Timestamp{deadline.seconds - 1, true});
-  const std::string why = "Ordered on " + date_text(placed) + ", in the holiday season (" +
-                          month_day_text(from) + " to " + month_day_text(to) +
-                          "): returnable until " + date_text(last);
+  const std::string why = "Ordered on " + shoprules::format_date(placed) +
+                          ", in the holiday season (" + shoprules::format_month_day(from) + " to " +
+                          shoprules::format_month_day(to) + "): returnable until " +
+                          shoprules::format_date(last);
   restate_window(ctx, out, state, approved, {}, why, why);
   out.note("approved by the holiday window: " + skus);
 }

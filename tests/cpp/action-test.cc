@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "shoprules/calendar.hpp"
 #include "shoprules/host/action_check.hpp"
 #include "shoprules/money.hpp"
 
@@ -62,6 +63,17 @@ TEST(Money, FormatsMinorUnitsForPeople) {
   EXPECT_EQ(format_money(4995, ""), "49.95");
   EXPECT_EQ(format_money(INT64_MIN, "USD"), "-92233720368547758.08 USD");
   EXPECT_EQ(format_money(INT64_MAX, "KRW"), "9223372036854775807 KRW");
+}
+
+TEST(Calendar, FormatsDatesAsPrintfWould) {
+  EXPECT_EQ(format_date(CivilDate{2026, 3, 7}), "2026-03-07");
+  EXPECT_EQ(format_date(CivilDate{987, 12, 31}), "0987-12-31");
+  EXPECT_EQ(format_date(CivilDate{0, 1, 1}), "0000-01-01");
+  EXPECT_EQ(format_date(civil_date(Timestamp{0, true})), "1970-01-01");
+  EXPECT_EQ(format_date(civil_date(start_of_day(2024, 2, 29))), "2024-02-29");
+  EXPECT_EQ(format_date(CivilDate{12026, 1, 2}), "12026-01-02");
+  EXPECT_EQ(format_month_day(MonthDay{11, 1}), "11-01");
+  EXPECT_EQ(format_month_day(MonthDay{1, 15}), "01-15");
 }
 
 TEST(Action, SetReplacesAKeyAndKeepsTheOrder) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "shoprules/event.hpp"
 #include "shoprules/rule.hpp"
@@ -42,6 +43,37 @@ constexpr Timestamp start_of_day(std::int64_t year, int month, int day) {
                        static_cast<unsigned>(day) - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return Timestamp{(era * 146097 + static_cast<std::int64_t>(doe) - 719468) * kSecondsPerDay, true};
+}
+
+namespace detail {
+inline void two_digits(std::string& out, int v) {
+  out += static_cast<char>('0' + v / 10 % 10);
+  out += static_cast<char>('0' + v % 10);
+}
+}  // namespace detail
+
+/// "MM-DD", for reasons.
+inline std::string format_month_day(MonthDay md) {
+  std::string out;
+  detail::two_digits(out, md.month);
+  out += '-';
+  detail::two_digits(out, md.day);
+  return out;
+}
+
+/// "YYYY-MM-DD", for reasons: what printf("%04lld-%02d-%02d") writes, without printf's cost (a
+/// rule may run on every event). A year outside 0..9999 is written as its number.
+inline std::string format_date(const CivilDate& d) {
+  std::string out;
+  if (d.year >= 0 && d.year <= 9999) {
+    detail::two_digits(out, static_cast<int>(d.year / 100));
+    detail::two_digits(out, static_cast<int>(d.year % 100));
+  } else {
+    out = std::to_string(d.year);
+  }
+  out += '-';
+  out += format_month_day(d.month_day());
+  return out;
 }
 
 }  // namespace shoprules
