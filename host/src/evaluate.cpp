@@ -40,7 +40,12 @@ std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
   return first;
 }
 
-/// The caps on how much one rule call may add: its actions, and its note.
+/// The caps on how much one rule call may add: its actions, and its note. Inline: every rule call
+/// pays this check, and only one over a cap pays for the message.
+bool within_count_caps(const RuleOutput& out, const std::string& note) {
+  return out.emitted() <= kMaxActionsPerRule && note.size() <= kMaxNoteBytes;
+}
+
 std::string over_count_caps(const RuleOutput& out, const std::string& note) {
   if (out.emitted() > kMaxActionsPerRule)
     return "emitted " + std::to_string(out.emitted()) + " actions: over the cap of " +
@@ -114,9 +119,9 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   std::string error;
   RuleStatus status = plugin.plugin->descriptor->run_rule(*slot.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {
-    if (std::string bad = over_count_caps(ro, t.detail); !bad.empty()) {
+    if (!within_count_caps(ro, t.detail)) {
       status = RuleStatus::Exception;
-      error = std::move(bad);
+      error = over_count_caps(ro, t.detail);
     } else if (std::string bad = invalid_action(ro, out.actions, snap, index); !bad.empty()) {
       status = RuleStatus::Exception;
       error = std::move(bad);
