@@ -41,6 +41,12 @@ CACHE_BYTES = int(os.environ.get("SHOPRULES_SIMULATE_CACHE_MB", "1024")) << 20
 _cache: OrderedDict[tuple[Any, ...], list[tuple[Any, int, int]]] = OrderedDict()
 _cache_lock = threading.Lock()
 
+#: Footers of the Parquet files opened last, by file, size and modification time: a Dask worker
+#: opens the same file once per row group, and a footer with hundreds of row groups takes
+#: milliseconds to read and parse each time.
+_FOOTERS_KEPT = 8
+_footers: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
+
 
 def _entry_bytes(entry: list[tuple[Any, int, int]]) -> int:
     return sum(batch.nbytes for batch, _, _ in entry)
@@ -194,9 +200,21 @@ class Part:
 def _open_parquet(file: str) -> Any:
     pa = _pyarrow()
     try:
+        st = os.stat(file)
+        key = (file, st.st_size, st.st_mtime_ns)
+        with _cache_lock:
+            footer = _footers.get(key)
+            if footer is not None:
+                _footers.move_to_end(key)
         # No pre-buffering: it would hold the compressed column chunks of every row group to
         # come, so memory would grow with the file instead of staying at a few batches.
-        return pa.parquet.ParquetFile(file, pre_buffer=False)
+        pf = pa.parquet.ParquetFile(file, metadata=footer, pre_buffer=False)
+        if footer is None:
+            with _cache_lock:
+                _footers[key] = pf.metadata
+                while len(_footers) > _FOOTERS_KEPT:
+                    _footers.popitem(last=False)
+        return pf
     except (pa.ArrowException, OSError, ValueError) as error:
         raise EventLogError(f"{file}: not a readable Parquet file ({error})") from None
 

@@ -283,6 +283,22 @@ def test_truncated_and_not_parquet_files_are_clear_errors(logs, tmp_path: Path) 
         shoprules.simulate(gz, {})
 
 
+def test_a_rewritten_parquet_file_is_read_afresh(tmp_path: Path) -> None:
+    # Footers (and, with cache=True, rows) are kept by file, size and modification time: a file
+    # written again in place is a new log.
+    log = tmp_path / "log.parquet"
+    pq.write_table(_table(_events(400)), log, row_group_size=100)
+    first = shoprules.simulate(log, {})
+    assert first["events"] == 400
+    for count, groups in ((250, 50), (900, 300)):
+        pq.write_table(_table(_events(count, seed=count)), log, row_group_size=groups)
+        again = shoprules.simulate(log, {})
+        assert again["events"] == count
+        kept = shoprules.simulate(log, {}, cache=True)
+        left, right = same(kept, again)
+        assert left == right
+
+
 def test_missing_columns_take_the_event_defaults_and_typed_times_read(tmp_path: Path) -> None:
     events = [e for e in _events(300) if e["type"] in ("order.placed", "contact.received")]
     # A narrower schema: no store, no customer.tags/tier/vip, ints as int32, `at` a timestamp;
