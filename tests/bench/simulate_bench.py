@@ -222,6 +222,7 @@ def main() -> int:
         "Reproduce: `.venv/bin/python tests/bench/simulate_bench.py --events "
         f"{n}"
         + (f" --peak-events {args.peak_events}" if args.peak_events else "")
+        + (f" --rounds {args.rounds}" if args.rounds != 3 else "")
         + "` (writes this section).",
     ]
     text = "\n".join(lines)
