@@ -12,9 +12,10 @@ void points(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t earned =
       points_for(ev.order.subtotal, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
   if (earned <= 0) return out.skip("the order is too small to earn a point");
-  std::string reason = std::to_string(earned) + " points for an order of " +
-                       shoprules::format_money(ev.order.subtotal, ev.order.currency);
-  if (multiplier > 1) reason += " (x" + std::to_string(multiplier) + " for a VIP)";
+  const std::string money = shoprules::format_money(ev.order.subtotal, ev.order.currency);
+  std::string reason = multiplier > 1 ? shoprules::cat(earned, " points for an order of ", money,
+                                                       " (x", multiplier, " for a VIP)")
+                                      : shoprules::cat(earned, " points for an order of ", money);
   out.emit("points.award", std::move(reason)).set("points", earned);
 }
 

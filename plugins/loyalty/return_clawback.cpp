@@ -37,9 +37,9 @@ void return_clawback(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t points =
       points_for(value, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
   if (points <= 0) return out.skip("the returned lines earned no points");
-  out.emit("points.revoke", std::to_string(points) + " points earned on " +
-                                shoprules::format_money(value, ev.order.currency) +
-                                " of returned items are taken back")
+  out.emit("points.revoke", shoprules::cat(points, " points earned on ",
+                                           shoprules::format_money(value, ev.order.currency),
+                                           " of returned items are taken back"))
       .set("points", points);
 }
 

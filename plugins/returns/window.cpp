@@ -11,10 +11,11 @@ void window(const RuleContext& ctx, RuleOutput& out) {
     return out.skip("not a return.requested event");
   const std::int64_t limit = ctx.params.integer("days");
   const std::int64_t age = shoprules::days_between(ev.order.delivered_at, ev.at);
-  const std::string when = "Returned " + std::to_string(age < 0 ? 0 : age) + " days after delivery";
-  const std::string window = std::to_string(limit) + "-day return window";
+  const std::int64_t days = age < 0 ? 0 : age;
   if (age <= limit) {
-    auto& approve = out.emit("return.approve", when + ", within the " + window + ": approved")
+    auto& approve = out.emit("return.approve",
+                             shoprules::cat("Returned ", days, " days after delivery, within the ",
+                                            limit, "-day return window: approved"))
                         .set("lines", lines_value(ev.ret.lines))
                         .set("label", "customer_paid")
                         .set("pickup", false)
@@ -22,11 +23,13 @@ void window(const RuleContext& ctx, RuleOutput& out) {
     describe_approval(approve);
   } else if (ev.customer.vip) {
     out.emit("return.review",
-             when + ", past the " + window + "; a VIP's late return goes to a person")
+             shoprules::cat("Returned ", days, " days after delivery, past the ", limit,
+                            "-day return window; a VIP's late return goes to a person"))
         .set("lines", lines_value(ev.ret.lines))
         .set("reason", "past_window");
   } else {
-    out.emit("return.deny", when + ", past the " + window)
+    out.emit("return.deny", shoprules::cat("Returned ", days, " days after delivery, past the ",
+                                           limit, "-day return window"))
         .set("lines", lines_value(ev.ret.lines))
         .set("reason", "past_window");
   }

@@ -6,6 +6,7 @@
 #include "shoprules/calendar.hpp"
 #include "shoprules/host/action_check.hpp"
 #include "shoprules/money.hpp"
+#include "shoprules/text.hpp"
 
 namespace shoprules::test {
 namespace {
@@ -74,6 +75,17 @@ TEST(Calendar, FormatsDatesAsPrintfWould) {
   EXPECT_EQ(format_date(CivilDate{12026, 1, 2}), "12026-01-02");
   EXPECT_EQ(format_month_day(MonthDay{11, 1}), "11-01");
   EXPECT_EQ(format_month_day(MonthDay{1, 15}), "01-15");
+}
+
+TEST(Text, CatJoinsAsPlusAndToStringWould) {
+  const std::string money = format_money(4995, "USD");
+  const std::string_view tier = "silver";
+  EXPECT_EQ(cat(65, " points for an order of ", money),
+            std::to_string(65) + " points for an order of " + money);
+  EXPECT_EQ(cat("member -> ", tier, ", ", std::int64_t{-7}, " ", INT64_MIN, " ", UINT64_MAX),
+            "member -> silver, -7 " + std::to_string(INT64_MIN) + " " + std::to_string(UINT64_MAX));
+  EXPECT_EQ(cat(), "");
+  EXPECT_EQ(cat(std::string(100, 'x'), 1).size(), 101u);
 }
 
 TEST(Action, SetReplacesAKeyAndKeepsTheOrder) {

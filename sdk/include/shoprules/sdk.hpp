@@ -8,4 +8,5 @@
 #include "shoprules/money.hpp"
 #include "shoprules/plugin.hpp"
 #include "shoprules/rule.hpp"
+#include "shoprules/text.hpp"
 #include "shoprules/value.hpp"
