@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 
 #include "shoprules/host/event_reader.hpp"
+#include "shoprules/host/utf8.hpp"
 
 namespace shoprules::python {
 namespace {
@@ -82,7 +83,7 @@ class PyNode {
     }
     std::string text = PyUnicode_AsUTF8(r) ? PyUnicode_AsUTF8(r) : "?";
     Py_DECREF(r);
-    if (text.size() > 42) text = text.substr(0, 40) + "...";
+    if (text.size() > 42) text = text.substr(0, host::utf8_prefix(text, 40)) + "...";
     if (!PyUnicode_Check(o_) && !PyLong_Check(o_) && !PyFloat_Check(o_))
       text += std::string(" (") + Py_TYPE(o_)->tp_name + ")";
     return text;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "shoprules/host/event_reader.hpp"
+#include "shoprules/host/utf8.hpp"
 
 namespace shoprules::host {
 
@@ -15,7 +16,8 @@ std::string describe_json(const nlohmann::json& j) {
       return "a list";
     case nlohmann::json::value_t::string: {
       const auto& s = j.get_ref<const std::string&>();
-      return s.size() > 40 ? nlohmann::json(s.substr(0, 40)).dump() + "..." : j.dump();
+      return s.size() > 40 ? nlohmann::json(s.substr(0, utf8_prefix(s, 40))).dump() + "..."
+                           : j.dump();
     }
     default:
       return j.dump();

@@ -3,13 +3,16 @@
 
 #include <string_view>
 
+#include "shoprules/host/utf8.hpp"
+
 namespace shoprules::host {
 namespace {
 
 std::string over(const Action& a, const std::string& what, std::size_t cap, const char* unit) {
   return "emitted " +
-         (a.type.size() > kMaxActionTypeBytes ? a.type.substr(0, 40) + "..." : a.type) + " with " +
-         what + ": over the cap of " + std::to_string(cap) + " " + unit;
+         (a.type.size() > kMaxActionTypeBytes ? a.type.substr(0, utf8_prefix(a.type, 40)) + "..."
+                                              : a.type) +
+         " with " + what + ": over the cap of " + std::to_string(cap) + " " + unit;
 }
 
 /// Walks a param value, counting values; false with `problem` set at the first cap it breaks.

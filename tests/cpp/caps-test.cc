@@ -66,6 +66,16 @@ TEST(Caps, AmendingPastACapDropsTheAmendedAction) {
             0u);
 }
 
+TEST(Caps, ALongTypeIsQuotedCutBetweenCharacters) {
+  Action a;
+  a.type = std::string(39, 'x') + "\u00e9" + std::string(200, 'y');  // a 2-byte letter at the cut
+  EXPECT_EQ(host::check_output_caps(a), "emitted " + std::string(39, 'x') +
+                                            "... with a type of 241 bytes: over the cap of 128 "
+                                            "bytes per action type");
+  a.type = std::string(40, 'x') + std::string(200, 'y');
+  EXPECT_EQ(host::check_output_caps(a).substr(0, 51), "emitted " + std::string(40, 'x') + "...");
+}
+
 TEST(Caps, OutputAtTheCapsPasses) {
   json t = trace_of(greedy_decision(), "greedy", "at_the_caps");
   EXPECT_EQ(t["outcome"], "fired")

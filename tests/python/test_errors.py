@@ -76,6 +76,26 @@ def test_event_must_be_a_dict(host) -> None:
         host.evaluate([])
 
 
+def test_a_quoted_value_is_cut_between_characters(host, order_event, tmp_path) -> None:
+    # A value quoted in a message is cut at 40 bytes: never inside a character, so the message
+    # stays UTF-8 (a four-byte emoji straddled the cut).
+    text = "0" * 38 + "\U0001f300" * 3
+    with pytest.raises(shoprules.InvalidEvent, match=r"^expected an event object, got '0+\.\.\.$"):
+        host.evaluate(text)
+    order_event["customer"]["vip"] = text
+    with pytest.raises(shoprules.InvalidEvent) as info:
+        host.evaluate(order_event)
+    assert info.value.path == "customer.vip"
+    assert str(info.value).endswith("'" + "0" * 38 + "...")
+    # The same event as a line of a replayed log: quoted from the JSON text.
+    log = tmp_path / "events.jsonl"
+    log.write_text(json.dumps(order_event, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = shoprules.simulate(log, {})
+    assert report["bad_lines"] == 1
+    message = report["bad_examples"][0]["error"]
+    assert message.endswith('"' + "0" * 38 + '"...'), message
+
+
 def test_invalid_event_in_a_batch_names_its_index(host, order_event) -> None:
     bad = json.loads(json.dumps(order_event))
     bad["order"]["currency"] = None

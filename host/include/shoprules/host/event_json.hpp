@@ -1,6 +1,8 @@
 // Reading an event from nlohmann::json (files, the command line, C++ tests).
 #pragma once
 
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "shoprules/event.hpp"
@@ -11,7 +13,8 @@ namespace shoprules::host {
 /// InvalidEventError naming the field.
 void read_event(const nlohmann::json& j, Event& ev);
 
-/// A short rendering of a value for error messages: strings quoted and cut at 40 characters.
+/// A short rendering of a value for error messages: strings quoted and cut at 40 bytes, never
+/// inside a character.
 std::string describe_json(const nlohmann::json& j);
 
 }  // namespace shoprules::host
