@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from console_support import CONFIG, make_logs, season_events, signed_in_client
@@ -183,6 +184,37 @@ def test_run_poll_and_publish(client) -> None:
     assert json.loads(client.config.read_text()) == PROPOSED
     latest = open_source(client.config).history(1)[0]
     assert latest.author == "alice" and f"what-if {job_id}" in latest.message
+
+
+class FinishingJob:
+    """A running what-if that finishes just after its result is first read, as the runner does:
+    the result first, then the state."""
+
+    def __init__(self, job: Any) -> None:
+        self.__dict__.update(vars(job))
+        self._final, self._result, self.state = job.result, None, "running"
+
+    @property
+    def result(self) -> Any:
+        seen = self._result
+        self._result, self.state = self._final, "done"
+        return seen
+
+
+def test_a_job_that_finishes_while_its_page_is_drawn(client) -> None:
+    r = client.post(
+        "/whatif/run",
+        data={"csrf": client.csrf, "log": "season.jsonl", "proposed": json.dumps(PROPOSED)},
+    )
+    job_id = r.headers["location"].rsplit("/", 1)[1]
+    runner = client.app.state.console.runner
+    assert runner.get(job_id).finished.wait(60)
+    job = runner._jobs[job_id] = FinishingJob(runner.get(job_id))
+    r = client.get(f"/whatif/jobs/{job_id}")
+    assert r.status_code == 200 and 'data-state="running"' in r.text
+    job.result  # noqa: B018 (the runner finishes: its result, then "done")
+    r = client.get(f"/whatif/jobs/{job_id}")  # drawn again, it is done
+    assert r.status_code == 200 and 'data-state="done"' in r.text and "Done: " in r.text
 
 
 def test_a_config_broken_by_hand_is_shown_and_can_be_rolled_back(client) -> None:

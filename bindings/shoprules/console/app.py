@@ -585,8 +585,12 @@ class Console:
 
     async def whatif_job(self, request: Request, session: Any, form: dict[str, str]) -> Response:
         job = self._job(request)
-        view = whatif_view(job.result, job.in_force_version, job.log) if job.result else None
-        return self.render(request, "whatif_job.html", job=job, view=view)
+        # The state first: the runner sets the result before it says "done", so a page that
+        # reads "done" also finds the result (the job may finish while this page is drawn).
+        state = job.state
+        result = job.result if state == "done" else None
+        view = whatif_view(result, job.in_force_version, job.log) if result else None
+        return self.render(request, "whatif_job.html", job=job, state=state, view=view)
 
     async def whatif_status(self, request: Request, session: Any, form: dict[str, str]) -> Response:
         job = self._job(request)

@@ -139,7 +139,7 @@ class Runner:
         except Exception as error:  # a config the core refuses, an unreadable log
             job.error = str(error)
             job.state = "failed"
-        else:
+        else:  # the result before the state: a page that reads "done" then reads the result
             job.result = result
             job.events = result["events"]
             job.done_bytes = job.total_bytes
