@@ -18,6 +18,7 @@
 #include "shoprules/host/event_json.hpp"
 #include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_reader.hpp"
+#include "shoprules/host/utf8.hpp"
 
 namespace shoprules::host {
 namespace {
@@ -336,10 +337,6 @@ void check_utf8(Column& c, const Off* offs) {
                                               static_cast<std::size_t>(c.text_end - c.text_begin));
 }
 
-inline bool continuation(char byte) {
-  return (static_cast<unsigned char>(byte) & 0xC0) == 0x80;
-}
-
 // Points `c` (built from the schema) at the buffers of `a`, checking the layout.
 void bind(const ArrowArray& a, Column& c) {
   if (a.length < 0 || a.offset < 0) malformed(c, "negative length or offset");
@@ -440,8 +437,8 @@ class ArrowNode {
     if (!owner->utf8) return simdjson::validate_utf8(out.data(), out.size());
     // Inside valid UTF-8, a slice is valid when neither of its ends cuts a character.
     const std::int64_t b = out.data() - owner->data, e = b + static_cast<std::int64_t>(out.size());
-    return (b >= owner->text_end || !continuation(owner->data[b])) &&
-           (e >= owner->text_end || !continuation(owner->data[e]));
+    return (b >= owner->text_end || !utf8_continuation(owner->data[b])) &&
+           (e >= owner->text_end || !utf8_continuation(owner->data[e]));
   }
   bool boolean(bool& out) const {
     if (c_->kind != Kind::Bool) return false;
