@@ -368,34 +368,26 @@ class Worker {
     while (queue.pop(chunk)) {
       if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
       source_ = chunk.source.get();
-      if (chunk.batch && chunk.batch->keeps_events()) {  // read once, kept for the next replay
+      if (chunk.batch) {
         row_ = true;
-        const ArrowEventBatch::Events& kept = chunk.batch->events();
+        // A batch that keeps its events is read once, by the first replay, and kept for the next.
+        const ArrowEventBatch::Events* kept =
+            chunk.batch->keeps_events() ? &chunk.batch->events() : nullptr;
         for (std::int64_t r = chunk.begin; r < chunk.end; ++r) {
-          const auto i = static_cast<std::size_t>(r);
           const std::int64_t row_no = chunk.first_line + r;
-          if (!kept.errors[i].empty()) {
-            bad(row_no, kept.errors[i]);
-          } else if (batch_) {  // a copy: its text still borrows from the batch
-            batch_->events[batch_->size] = kept.events[i];
-            event_batched(row_no);
-          } else {
-            event_one(row_no, kept.events[i]);
+          if (kept) {
+            const auto i = static_cast<std::size_t>(r);
+            if (!kept->errors[i].empty())
+              bad(row_no, kept->errors[i]);
+            else
+              row_ready(row_no, kept->events[i]);
+            continue;
           }
-        }
-        flush_batch();  // before the batch goes, as below
-      } else if (chunk.batch) {
-        row_ = true;
-        for (std::int64_t r = chunk.begin; r < chunk.end; ++r) {
           Event& event = batch_ ? batch_->events[batch_->size] : event_;
-          std::string error = chunk.batch->read(r, event);
-          const std::int64_t row_no = chunk.first_line + r;
-          if (!error.empty())
+          if (std::string error = chunk.batch->read(r, event); !error.empty())
             bad(row_no, std::move(error));
-          else if (batch_)
-            event_batched(row_no);
           else
-            event_one(row_no, event_);
+            row_ready(row_no, event);
         }
         flush_batch();  // the batched rows' text lives in the Arrow batch, which goes next
       } else {
@@ -495,6 +487,15 @@ class Worker {
     if (std::string error = b.readers[b.size]->read(line, event); !error.empty())
       return bad(line_no, std::move(error));
     event_batched(line_no);
+  }
+
+  /// A row read into `event`: evaluated now, or, with isolated plugins, put in the batch (copied
+  /// there unless it was read into the batch's next slot; its text still borrows from the batch).
+  void row_ready(std::int64_t row_no, const Event& event) {
+    if (!batch_) return event_one(row_no, event);
+    Event& slot = batch_->events[batch_->size];
+    if (&slot != &event) slot = event;
+    event_batched(row_no);
   }
 
   /// The event just put in the batch's next slot (a JSON line, an Arrow row, a kept row) joins it.
