@@ -2,6 +2,8 @@
 #include "shoprules/host/action_check.hpp"
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,10 +54,23 @@ constexpr ParamCheck kChecks[] = {
     {"complaint.respond", "within_minutes", Kind::Count},
 };
 
-/// Equality of two texts, with the first letters compared before the call to memcmp: most keys
-/// and types of the same length differ there.
+/// Equality of two texts, eight bytes at a time and without a call: types and keys are short, and
+/// memcmp's call costs more than comparing them.
 bool same_text(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || (a[0] == b[0] && a == b));
+  if (a.size() != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  std::size_t n = a.size();
+  for (; n >= 8; n -= 8, p += 8, q += 8) {
+    std::uint64_t x;
+    std::uint64_t y;
+    std::memcpy(&x, p, 8);
+    std::memcpy(&y, q, 8);
+    if (x != y) return false;
+  }
+  for (; n > 0; --n)
+    if (*p++ != *q++) return false;
+  return true;
 }
 
 /// kChecks split into runs of one type, so an action's type is compared once per type.
@@ -179,7 +194,7 @@ std::string check_action(const Action& action) {
       return "emitted " + action.type + " with " + std::string(c->key) + " " + show(*v) + ": " +
              (c->kind == Kind::OneOf ? std::string("expected one of ") + problem : problem);
   }
-  if (action.type == "coupon.issue" && !has_coupon_value)
+  if (same_text(type, "coupon.issue") && !has_coupon_value)
     return "emitted coupon.issue without amount or percent";
   return "";
 }
