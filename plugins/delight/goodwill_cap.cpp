@@ -25,15 +25,18 @@ void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
   const std::string currency(ctx.currency());
   std::int64_t left = ctx.params.integer("cap") - ev.customer.goodwill_last_90d;
   bool capped = false;
-  for (auto& a : out.actions()) {
-    if (!a.is_kept()) continue;
-    const std::int64_t value = shoprules::goodwill_value(a, ev);
+  // Read with seen(): only an action over the cap is taken to change, so the host checks earlier
+  // actions again only after a cap.
+  for (std::size_t i = 0; i < out.seen().size(); ++i) {
+    if (!out.seen()[i].is_kept()) continue;
+    const std::int64_t value = shoprules::goodwill_value(out.seen()[i], ev);
     if (value <= 0) continue;
     if (value <= left) {
       left -= value;
       continue;
     }
     capped = true;
+    shoprules::Action& a = out.actions()[i];
     const std::string over = "over the goodwill cap (" +
                              shoprules::format_money(left < 0 ? 0 : left, currency) +
                              " left of the 90-day budget)";

@@ -9,8 +9,8 @@ namespace loyalty {
 namespace {
 
 /// An exchanged line is still bought (another size ships instead): its points stay.
-bool exchanged(RuleOutput& out, std::string_view sku) {
-  for (const auto& a : out.actions())
+bool exchanged(const RuleOutput& out, std::string_view sku) {
+  for (const auto& a : out.seen())
     if (a.is_kept() && a.type == "exchange.ship")
       if (const auto* s = a.param("returned_sku"); s && s->as_string() == sku) return true;
   return false;
@@ -22,7 +22,7 @@ void return_clawback(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
   if (ev.kind != shoprules::EventType::ReturnRequested)
     return out.skip("not a return.requested event");
-  const shoprules::Action* approve = out.find("return.approve");
+  const shoprules::Action* approve = out.seen("return.approve");
   const shoprules::Value* lines = approve ? approve->param("lines") : nullptr;
   if (!lines) return out.skip("no approved return");
   std::int64_t value = 0;

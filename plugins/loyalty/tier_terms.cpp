@@ -19,9 +19,10 @@ void tier_terms(const RuleContext& ctx, RuleOutput& out) {
   // Without the 12 months' spend, loyalty.tiers' reading of lifetime spend stands.
   if (!ev.customer.has_spend_12m) return out.skip("the profile has no spend_12m");
   // loyalty.tiers counts lifetime spend; under these terms its change does not stand.
-  for (auto& a : out.actions())
-    if (a.is_kept() && a.type == "tier.change") {
-      out.drop(a, "replaced by loyalty.tier_terms: tiers count the last 12 months' spend");
+  for (std::size_t i = 0; i < out.seen().size(); ++i)
+    if (out.seen()[i].is_kept() && out.seen()[i].type == "tier.change") {
+      out.drop(out.actions()[i],
+               "replaced by loyalty.tier_terms: tiers count the last 12 months' spend");
       out.note("tier.change by lifetime spend dropped: tiers count the last 12 months' spend");
     }
   const int current = tier_rank(ev.customer.tier);

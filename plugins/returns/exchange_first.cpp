@@ -12,7 +12,7 @@ void exchange_first(const RuleContext& ctx, RuleOutput& out) {
   bool any = false;
   for (const auto& line : ev.ret.lines) any = any || line.exchange_for;
   if (!any) return out.skip("no line asks for an exchange");
-  const shoprules::Action* approve = out.find("return.approve");
+  const shoprules::Action* approve = out.seen("return.approve");
   if (!approve) return out.skip("no approved return to exchange");
   int shipped = 0;
   for (const auto& line : ev.ret.lines) {

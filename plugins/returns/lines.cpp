@@ -41,8 +41,8 @@ void describe_approval(shoprules::Action& approve) {
     approve.reason += "; return postage is the customer's";
 }
 
-bool held_back(RuleOutput& out, shoprules::Text sku) {
-  for (const auto& a : out.actions()) {
+bool held_back(const RuleOutput& out, shoprules::Text sku) {
+  for (const auto& a : out.seen()) {
     if (!a.is_kept()) continue;
     if (a.type == "exchange.ship") {
       if (const auto* s = a.param("returned_sku"); s && s->as_string() == sku) return true;

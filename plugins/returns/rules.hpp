@@ -83,7 +83,7 @@ void describe_approval(shoprules::Action& approve);
 
 /// True when an earlier rule denied this sku, sent it to a person, or exchanged it (an exchanged
 /// line is not refunded).
-bool held_back(RuleOutput& out, shoprules::Text sku);
+bool held_back(const RuleOutput& out, shoprules::Text sku);
 
 /// What a returned line is worth at the price paid, never counting more items than were bought;
 /// 0 when the sku is not on the order.

@@ -88,6 +88,18 @@ class RuleOutput {
     return nullptr;
   }
 
+  /// Every action so far in this evaluation, to read only. After a rule that took actions() or
+  /// find(), the host checks every earlier action again, since the rule may have changed any; a
+  /// rule that only reads them with seen() spares it that.
+  const std::vector<Action>& seen() const { return *actions_; }
+
+  /// The first kept action of this type, to read only, or nullptr.
+  const Action* seen(std::string_view type) const {
+    for (const auto& a : *actions_)
+      if (a.is_kept() && a.type == type) return &a;
+    return nullptr;
+  }
+
   // For the host.
   std::size_t first_own() const { return first_own_; }
   std::size_t emitted() const { return actions_->size() - first_own_; }
