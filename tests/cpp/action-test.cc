@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <stdexcept>
+#include <vector>
 
 #include "shoprules/calendar.hpp"
 #include "shoprules/host/action_check.hpp"
@@ -96,6 +98,85 @@ TEST(Action, SetReplacesAKeyAndKeepsTheOrder) {
   EXPECT_EQ(a.int_param("value"), 2);
   EXPECT_EQ(a.params[1].key, "a_rather_long_param_name");
   EXPECT_EQ(a.param("a_rather_long_param_name")->as_string(), "x");
+}
+
+TEST(Value, HoldsOneKindAndReadsOthersAsEmpty) {
+  static_assert(sizeof(Value) <= 40, "a param value stays small: rules move many");
+  const Value number(2.5);
+  EXPECT_EQ(number.as_int(), 0);  // not the double's bits
+  EXPECT_FALSE(number.as_bool());
+  EXPECT_EQ(number.as_number(), 2.5);
+  EXPECT_EQ(number.as_string(), "");
+  EXPECT_TRUE(number.items().empty());
+  EXPECT_TRUE(number.members().empty());
+  EXPECT_EQ(number.find("x"), nullptr);
+  const Value text("overnight");
+  EXPECT_EQ(text.as_int(), 0);
+  EXPECT_EQ(text.as_number(), 0);
+  EXPECT_FALSE(text.as_bool());
+  EXPECT_EQ(Value(true).as_int(), 1);
+  EXPECT_TRUE(Value(true).as_bool());
+  EXPECT_EQ(Value(std::int64_t{-7}).as_number(), -7.0);
+  EXPECT_TRUE(Value().is_null());
+  EXPECT_EQ(Value().as_int(), 0);
+}
+
+TEST(Value, CopiesMovesAndAssignsEveryKind) {
+  Value lines = Value::list();
+  lines.push(Value::object().set("sku", "A-1").set("qty", 2));
+  lines.push(Value::object().set("sku", std::string(40, 's')).set("qty", 1));
+  const std::vector<Value> all{Value(),        Value(false),
+                               Value(3),       Value(0.25),
+                               Value("short"), Value(std::string(64, 'x')),
+                               lines,          Value::object().set("nested", lines)};
+  for (const Value& a : all)
+    for (const Value& b : all) {
+      Value copy = a;
+      EXPECT_EQ(copy, a);
+      copy = b;  // copy assignment over each kind
+      EXPECT_EQ(copy, b);
+      Value moved = std::move(copy);
+      EXPECT_EQ(moved, b);
+      EXPECT_TRUE(copy.is_null());  // NOLINT(bugprone-use-after-move): moved from is null
+      moved = Value(a);             // move assignment over each kind
+      EXPECT_EQ(moved, a);
+    }
+  Value tree = Value::object().set("lines", lines);
+  tree = *tree.find("lines");  // assigning a part of itself copies it first
+  EXPECT_EQ(tree, lines);
+  EXPECT_NE(Value(1), Value(true));
+  EXPECT_NE(Value(1), Value(1.0));
+}
+
+TEST(Value, ChangingAListOrObjectOfAnotherKindThrows) {
+  Value text("x");
+  EXPECT_THROW(text.items(), std::logic_error);
+  EXPECT_THROW(text.push(1), std::logic_error);
+  EXPECT_THROW(text.members(), std::logic_error);
+  EXPECT_THROW(text.set("a", 1), std::logic_error);
+  EXPECT_EQ(text, Value("x"));
+  Value list = Value::list();
+  list.items().emplace_back(1);
+  EXPECT_EQ(list.items().size(), 1u);
+  EXPECT_THROW(list.members(), std::logic_error);
+}
+
+TEST(RuleOutput, SeenReadsEarlierActionsWithoutReachingBack) {
+  std::vector<Action> actions;
+  actions.push_back(make("return.approve"));
+  actions.push_back(make("refund.issue"));
+  actions[0].status = Action::Status::Dropped;
+  actions.push_back(make("return.approve"));
+  std::string note;
+  RuleOutput out(actions, note);
+  out.emit("gift.send", "own");
+  EXPECT_EQ(out.seen().size(), 4u);  // earlier ones, dropped included, and the rule's own
+  EXPECT_EQ(out.seen("return.approve"), &actions[2]);  // the first kept one
+  EXPECT_EQ(out.seen("gift.send"), &actions[3]);
+  EXPECT_EQ(out.seen("coupon.issue"), nullptr);
+  EXPECT_FALSE(out.reached_back());  // the host checks only the rule's own action
+  EXPECT_EQ(out.find("return.approve"), &actions[2]);
+  EXPECT_TRUE(out.reached_back());  // find() may change one: the host checks them all again
 }
 
 }  // namespace

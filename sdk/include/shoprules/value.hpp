@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +15,10 @@ namespace shoprules {
 struct Member;
 
 /// An action parameter's value. Money is always an Int in minor units, never a Number.
+///
+/// One kind is held at a time, in 40 bytes: rules build and move many values on every event. A
+/// read of another kind gives the empty or zero value (`as_int()` of a string is 0, `items()` of
+/// a number is empty); `items()` and `members()` to change a value need a list or an object.
 class Value {
  public:
   enum class Kind : std::uint8_t { Null, Bool, Int, Number, String, List, Object };
@@ -27,6 +33,11 @@ class Value {
   Value(const char* s);
   Value(std::string_view s);
   Value(std::string s);
+  Value(const Value& other);
+  Value(Value&& other) noexcept;
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value();
 
   static Value list();
   static Value object();
@@ -36,32 +47,48 @@ class Value {
 
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::Null; }
-  bool as_bool() const { return int_ != 0; }
-  std::int64_t as_int() const { return int_; }
-  double as_number() const { return kind_ == Kind::Int ? static_cast<double>(int_) : number_; }
-  const std::string& as_string() const { return string_; }
-  const std::vector<Value>& items() const { return list_; }
-  std::vector<Value>& items() { return list_; }
-  const std::vector<Member>& members() const { return members_; }
-  std::vector<Member>& members() { return members_; }
+  bool as_bool() const { return holds_int() && int_ != 0; }
+  std::int64_t as_int() const { return holds_int() ? int_ : 0; }
+  double as_number() const {
+    return kind_ == Kind::Int ? static_cast<double>(int_) : kind_ == Kind::Number ? number_ : 0;
+  }
+  const std::string& as_string() const;
+  const std::vector<Value>& items() const;
+  /// A list's items, to change. Throws std::logic_error on a value that is not a list.
+  std::vector<Value>& items();
+  const std::vector<Member>& members() const;
+  /// An object's members, to change. Throws std::logic_error on a value that is not an object.
+  std::vector<Member>& members();
 
-  /// Appends to a list.
+  /// Appends to a list. Throws std::logic_error on a value that is not a list.
   Value& push(Value v);
-  /// Sets a key of an object (replacing an existing one).
+  /// Sets a key of an object (replacing an existing one). Throws std::logic_error on a value
+  /// that is not an object.
   Value& set(std::string_view key, Value v);
-  /// The member of an object with this key, or nullptr.
+  /// The member of an object with this key, or nullptr (always for a value of another kind).
   const Value* find(std::string_view key) const;
   Value* find(std::string_view key);
 
   friend bool operator==(const Value& a, const Value& b);
 
  private:
+  bool holds_int() const { return kind_ == Kind::Int || kind_ == Kind::Bool; }
+  /// String, List and Object own memory; the kinds before them are a word copied as it is.
+  bool owns() const { return kind_ >= Kind::String; }
+  void destroy() noexcept;
+  void destroy_owned() noexcept;
+  void take(Value&& other) noexcept;
+  void copy(const Value& other);
+  [[noreturn]] static void not_a(const char* what);
+
   Kind kind_ = Kind::Null;
-  std::int64_t int_ = 0;
-  double number_ = 0;
-  std::string string_;
-  std::vector<Value> list_;
-  std::vector<Member> members_;
+  union {
+    std::int64_t int_ = 0;  // Bool (0 or 1) and Int
+    double number_;
+    std::string string_;
+    std::vector<Value> list_;
+    std::vector<Member> members_;
+  };
 };
 
 struct Member {
@@ -96,7 +123,7 @@ inline void set_member(std::vector<Member>& members, std::string_view key, Value
   m.value = std::move(v);
 }
 
-inline Value::Value() = default;
+inline Value::Value() {}
 inline Value::Value(bool b) : kind_(Kind::Bool), int_(b ? 1 : 0) {}
 inline Value::Value(int i) : kind_(Kind::Int), int_(i) {}
 inline Value::Value(std::int64_t i) : kind_(Kind::Int), int_(i) {}
@@ -104,15 +131,142 @@ inline Value::Value(double d) : kind_(Kind::Number), number_(d) {}
 inline Value::Value(const char* s) : kind_(Kind::String), string_(s) {}
 inline Value::Value(std::string_view s) : kind_(Kind::String), string_(s) {}
 inline Value::Value(std::string s) : kind_(Kind::String), string_(std::move(s)) {}
+inline Value::Value(const Value& other) {
+  copy(other);
+}
+inline Value::Value(Value&& other) noexcept {
+  take(std::move(other));
+}
+inline Value::~Value() {
+  if (owns()) destroy_owned();
+}
+
+inline Value& Value::operator=(const Value& other) {
+  if (this != &other) {
+    Value copied(other);  // a throwing copy leaves this value as it was
+    destroy();
+    take(std::move(copied));
+  }
+  return *this;
+}
+
+inline Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    destroy();
+    take(std::move(other));
+  }
+  return *this;
+}
+
+inline void Value::destroy() noexcept {
+  if (owns()) destroy_owned();
+  kind_ = Kind::Null;
+  int_ = 0;
+}
+
+inline void Value::destroy_owned() noexcept {
+  switch (kind_) {
+    case Kind::String:
+      string_.~basic_string();
+      break;
+    case Kind::List:
+      list_.~vector();
+      break;
+    case Kind::Object:
+      members_.~vector();
+      break;
+    default:
+      break;
+  }
+}
+
+// Leaves `other` null. Called only on a value holding nothing to destroy.
+inline void Value::take(Value&& other) noexcept {
+  kind_ = other.kind_;
+  if (!other.owns()) {
+    if (other.kind_ == Kind::Number)
+      number_ = other.number_;
+    else
+      int_ = other.int_;
+    other.kind_ = Kind::Null;
+    other.int_ = 0;
+    return;
+  }
+  switch (other.kind_) {
+    case Kind::String:
+      new (&string_) std::string(std::move(other.string_));
+      break;
+    case Kind::List:
+      new (&list_) std::vector<Value>(std::move(other.list_));
+      break;
+    default:  // Object
+      new (&members_) std::vector<Member>(std::move(other.members_));
+      break;
+  }
+  other.destroy();
+}
+
+// Called only on a value holding nothing to destroy; a throw leaves it null.
+inline void Value::copy(const Value& other) {
+  switch (other.kind_) {
+    case Kind::String:
+      new (&string_) std::string(other.string_);
+      break;
+    case Kind::List:
+      new (&list_) std::vector<Value>(other.list_);
+      break;
+    case Kind::Object:
+      new (&members_) std::vector<Member>(other.members_);
+      break;
+    case Kind::Number:
+      number_ = other.number_;
+      break;
+    default:
+      int_ = other.int_;
+      break;
+  }
+  kind_ = other.kind_;
+}
+
+inline void Value::not_a(const char* what) {
+  throw std::logic_error(std::string("shoprules::Value: not ") + what);
+}
+
+inline const std::string& Value::as_string() const {
+  static const std::string empty;
+  return kind_ == Kind::String ? string_ : empty;
+}
+
+inline const std::vector<Value>& Value::items() const {
+  static const std::vector<Value> empty;
+  return kind_ == Kind::List ? list_ : empty;
+}
+
+inline std::vector<Value>& Value::items() {
+  if (kind_ != Kind::List) not_a("a list");
+  return list_;
+}
+
+inline const std::vector<Member>& Value::members() const {
+  static const std::vector<Member> empty;
+  return kind_ == Kind::Object ? members_ : empty;
+}
+
+inline std::vector<Member>& Value::members() {
+  if (kind_ != Kind::Object) not_a("an object");
+  return members_;
+}
 
 inline Value Value::list() {
   Value v;
+  new (&v.list_) std::vector<Value>();
   v.kind_ = Kind::List;
   return v;
 }
 
 inline Value Value::object() {
   Value v;
+  new (&v.members_) std::vector<Member>();
   v.kind_ = Kind::Object;
   return v;
 }
@@ -125,19 +279,19 @@ Value Value::strings(const Range& items) {
 }
 
 inline Value& Value::push(Value v) {
-  list_.push_back(std::move(v));
+  items().push_back(std::move(v));
   return *this;
 }
 
 inline Value& Value::set(std::string_view key, Value v) {
-  set_member(members_, key, std::move(v));
+  set_member(members(), key, std::move(v));
   return *this;
 }
 inline const Value* Value::find(std::string_view key) const {
-  return find_member(members_, key);
+  return kind_ == Kind::Object ? find_member(members_, key) : nullptr;
 }
 inline Value* Value::find(std::string_view key) {
-  return find_member(members_, key);
+  return kind_ == Kind::Object ? find_member(members_, key) : nullptr;
 }
 
 inline bool operator==(const Value& a, const Value& b) {
