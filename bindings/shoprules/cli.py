@@ -326,7 +326,7 @@ def _simulate_on_dask(
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    result = eventlog.convert(args.src, args.dst)
+    result = eventlog.convert(args.src, args.dst, times=args.times)
     if args.json:
         print(json.dumps(result, indent=2))
         return EXIT_OK
@@ -664,6 +664,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("src", metavar="EVENTS.jsonl", help="one event per line; gzip or not")
     p.add_argument("dst", metavar="EVENTS.parquet")
+    p.add_argument(
+        "--times",
+        choices=eventlog.TIMES,
+        default="string",
+        help="write times as the log's ISO-8601 text (the default), or as UTC timestamps, which "
+        "replay faster; a line whose time is not ISO-8601 is then left out",
+    )
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=cmd_convert)
 

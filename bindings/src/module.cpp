@@ -14,6 +14,7 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/host.hpp"
 #include "shoprules/host/simulate.hpp"
+#include "shoprules/host/time.hpp"
 #include "shoprules/money.hpp"
 #include "shoprules/plugin.hpp"
 #include "simulation.hpp"
@@ -494,6 +495,16 @@ PYBIND11_MODULE(_core, m) {
       "ISO 4217 codes whose minor unit is the major unit, as the SDK formats money.");
   m.def(
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
+  m.def(
+      "_parse_time",
+      [](std::string_view text) -> std::optional<std::int64_t> {
+        std::int64_t seconds = 0;
+        if (!shoprules::host::parse_time(text, seconds)) return std::nullopt;
+        return seconds;
+      },
+      py::arg("text"),
+      "Seconds since the epoch of an ISO-8601 time as events give them, or None: the host's own\n"
+      "reading, so a log converted with timestamps replays as its JSON lines do.");
   m.def(
       "abi_key", [] { return std::string(shoprules::host::host_abi_key()); },
       "The ABI key a plugin must be built with to load into this host.");

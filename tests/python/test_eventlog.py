@@ -39,7 +39,8 @@ def same(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory) -> dict[str, Path]:
-    """100,000 generated events as JSON lines, as .jsonl.gz and as Parquet made by convert."""
+    """100,000 generated events as JSON lines, as .jsonl.gz and as Parquet made by convert (times
+    as text, and as timestamps)."""
     d = tmp_path_factory.mktemp("logs")
     jsonl = d / "events.jsonl"
     subprocess.run(
@@ -52,7 +53,11 @@ def logs(tmp_path_factory) -> dict[str, Path]:
     parquet = d / "events.parquet"
     result = shoprules.convert(jsonl, parquet)
     assert result == {"lines": 100000, "rows": 100000, "bad_lines": 0, "bad_examples": []}
-    return {"jsonl": jsonl, "gz": gz, "parquet": parquet}
+    (d / "stamped").mkdir()  # out of the way of the tests that glob d
+    timestamps = d / "stamped" / "events.parquet"
+    result = shoprules.convert(jsonl, timestamps, times="timestamp")
+    assert result == {"lines": 100000, "rows": 100000, "bad_lines": 0, "bad_examples": []}
+    return {"jsonl": jsonl, "gz": gz, "parquet": parquet, "timestamps": timestamps}
 
 
 def test_parquet_and_jsonl_of_the_same_events_give_the_same_report(logs) -> None:
@@ -60,6 +65,14 @@ def test_parquet_and_jsonl_of_the_same_events_give_the_same_report(logs) -> None
     b = shoprules.simulate(logs["parquet"], {}, NO_FREE_SHIPPING, label_cost=695)
     assert a["events"] == 100000 and a["configs"][0]["by_type"]["refund.issue"]["count"] > 0
     assert b["file"] == str(logs["parquet"])
+    left, right = same(a, b)
+    assert left == right
+
+
+def test_parquet_with_timestamps_gives_the_same_report(logs) -> None:
+    a = shoprules.simulate(logs["jsonl"], {}, NO_FREE_SHIPPING, label_cost=695)
+    b = shoprules.simulate(logs["timestamps"], {}, NO_FREE_SHIPPING, label_cost=695)
+    assert b["events"] == 100000
     left, right = same(a, b)
     assert left == right
 
@@ -85,6 +98,69 @@ def test_convert_round_trips(logs) -> None:
         events = [json.loads(next(f)) for _ in range(2000)]
     assert [_strip_nulls(r) for r in rows] == [_strip_nulls(e) for e in events]
     assert pq.ParquetFile(logs["parquet"]).schema_arrow == eventlog.event_schema()
+
+
+def test_convert_with_timestamps_writes_the_seconds_the_host_reads(logs) -> None:
+    assert pq.ParquetFile(logs["timestamps"]).schema_arrow == eventlog.event_schema("timestamp")
+    rows = pq.read_table(logs["timestamps"]).slice(0, 2000).to_pylist()
+    with open(logs["jsonl"]) as f:
+        events = [json.loads(next(f)) for _ in range(2000)]
+    times = 0
+    for row, event in zip(rows, events, strict=True):
+        for path in eventlog.TIME_FIELDS:
+            got, text = row, event
+            for key in path:
+                got = got.get(key) if got else None
+                text = text.get(key) if text else None
+            if text is None:
+                assert got is None
+                continue
+            times += 1
+            assert int(got.timestamp()) == _core_seconds(text), (path, text, got)
+        for key in ("id", "type", "store"):  # the rest is as before
+            assert row[key] == event.get(key)
+    assert times > 4000  # every event's `at`, and the sections' times
+
+
+def _core_seconds(text: str) -> int:
+    seconds = shoprules._core._parse_time(text)
+    assert seconds is not None
+    return seconds
+
+
+def test_convert_with_timestamps_leaves_out_a_time_the_host_cannot_read(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    good = [make_events.event(i, rng) for i in range(3)]
+    late = json.loads(json.dumps(good[1]))
+    late["at"] = "yesterday"
+    odd = json.loads(json.dumps(good[2]))
+    odd["customer"]["since"] = "2026-02-30"  # no such day
+    zoned = json.loads(json.dumps(good[0]))
+    zoned["id"] = "zoned"
+    zoned["at"] = "2026-11-23T12:00:00.75+02:00"  # read as 10:00:00 UTC, as the host reads it
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(e) for e in (good[0], late, odd, zoned)) + "\n")
+    dst = tmp_path / "out.parquet"
+    out = subprocess.run(
+        [CLI, "convert", "--times", "timestamp", str(src), str(dst)],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "2 events from 4 lines" in out.stdout and "2 lines left out" in out.stdout
+    expected = "expected an ISO-8601 time such as 2026-11-23T10:00:00Z"
+    assert f'line 2: at: {expected}, got "yesterday"' in out.stdout
+    assert f'line 3: customer.since: {expected}, got "2026-02-30"' in out.stdout
+    rows = pq.read_table(dst).to_pylist()
+    assert [r["id"] for r in rows] == [good[0]["id"], "zoned"]
+    assert rows[1]["at"].isoformat() == "2026-11-23T10:00:00+00:00"
+    # As text, the same lines are all kept: the bad times are bad rows when replayed.
+    assert shoprules.convert(src, tmp_path / "text.parquet")["rows"] == 4
+    report = shoprules.simulate(tmp_path / "text.parquet", {})
+    assert report["bad_lines"] == 2
+    with pytest.raises(ValueError, match="times: expected one of string, timestamp"):
+        shoprules.convert(src, tmp_path / "x.parquet", times="unix")
+    assert not (tmp_path / "x.parquet").exists()
 
 
 def test_convert_leaves_out_lines_of_another_shape_and_says_so(tmp_path: Path) -> None:
