@@ -1,7 +1,12 @@
 // Event reading: defaults, required fields by event type, and errors that name the field.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "shoprules/host/errors.hpp"
+#include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_line.hpp"
 #include "shoprules/host/time.hpp"
 #include "test-support.hpp"
@@ -23,6 +28,33 @@ std::string invalid(const json& j) {
     return e.path() + " | " + e.what();
   }
   return "";
+}
+
+TEST(EventKeys, KeyOfAgreesWithALinearSearch) {
+  using host::Key;
+  const auto linear = [](std::string_view text) -> std::optional<Key> {
+    for (std::size_t k = 0; k < host::kKeyCount; ++k)
+      if (text == host::kKeyNames[k]) return static_cast<Key>(k);
+    return std::nullopt;
+  };
+  std::vector<std::string> texts = {"", "a", "Id", std::string(30, 'a'), std::string("id\0", 3)};
+  for (std::size_t k = 0; k < host::kKeyCount; ++k) {
+    const std::string name = host::kKeyNames[k];
+    EXPECT_EQ(host::key_of(name), static_cast<Key>(k)) << name;
+    texts.push_back(name + "s");
+    texts.push_back(name.substr(0, name.size() - 1));
+    for (std::size_t i = 0; i < name.size(); ++i)  // each byte changed in turn
+      for (char c : {'x', '_', '0', 'A'}) {
+        std::string other = name;
+        other[i] = c;
+        texts.push_back(other);
+      }
+  }
+  for (const std::string& text : texts) EXPECT_EQ(host::key_of(text), linear(text)) << text;
+  EXPECT_EQ(host::key_of("orders"), Key::orders);
+  EXPECT_EQ(host::key_of("returns"), Key::returns);
+  EXPECT_EQ(host::key_of("goodwill_last_90d"), Key::goodwill_last_90d);
+  EXPECT_EQ(host::key_of("goodwill_last_90x"), std::nullopt);
 }
 
 TEST(Event, ReadsAnOrderWithDefaults) {

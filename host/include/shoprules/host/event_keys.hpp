@@ -4,6 +4,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -118,27 +119,53 @@ inline constexpr const char* key_name(Key k) {
   return kKeyNames[static_cast<std::size_t>(k)];
 }
 
+namespace detail {
+
+/// The bytes [at, at + 8) of a text at least that long, as one word.
+inline std::uint64_t word_at(const char* text, std::size_t at) {
+  std::uint64_t w;
+  std::memcpy(&w, text + at, 8);
+  return w;
+}
+
+/// Equality of two texts of the same size `n`, a word at a time: the first and the last 8 bytes
+/// (overlapping) and, past 16 bytes, the ones between. Reads only inside both texts.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (word_at(a, i) != word_at(b, i)) return false;
+    return word_at(a, n - 8) == word_at(b, n - 8);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+}  // namespace detail
+
 /// The key a field name is, if the event has one by that name: names bucketed by length and
 /// first letter, so a field costs one short compare, mostly (JSON lines look up every field).
 inline std::optional<Key> key_of(std::string_view name) {
   constexpr std::size_t kLongest = 24;
+  constexpr std::size_t kPerBucket = 3;  // the most keys of one length and first letter
+  struct Bucket {
+    std::array<Key, kPerBucket> keys;
+    std::uint8_t size = 0;
+  };
   static const auto buckets = [] {
-    std::array<std::vector<Key>, kLongest * 26> by;
+    std::array<Bucket, kLongest * 26> by{};
     for (std::size_t k = 0; k < kKeyCount; ++k) {
       const std::string_view key = kKeyNames[k];
-      by.at(key.size() * 26 + static_cast<std::size_t>(key[0] - 'a'))
-          .push_back(static_cast<Key>(k));
+      Bucket& b = by.at(key.size() * 26 + static_cast<std::size_t>(key[0] - 'a'));
+      b.keys.at(b.size++) = static_cast<Key>(k);
     }
     return by;
   }();
   if (name.empty() || name.size() >= kLongest || name[0] < 'a' || name[0] > 'z')
     return std::nullopt;
-  for (Key k : buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')]) {
-    const char* key = key_name(k);
-    std::size_t i = 1;
-    while (i < name.size() && key[i] == name[i]) ++i;
-    if (i == name.size()) return k;
-  }
+  const Bucket& b = buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')];
+  for (std::uint8_t i = 0; i < b.size; ++i)
+    if (detail::same_bytes(key_name(b.keys[i]), name.data(), name.size())) return b.keys[i];
   return std::nullopt;
 }
 
