@@ -1,7 +1,9 @@
 // A small JSON-like value for action params: null, bool, integer, number, string, list, object.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <new>
 #include <stdexcept>
@@ -81,9 +83,14 @@ class Value {
   void copy(const Value& other);
   [[noreturn]] static void not_a(const char* what);
 
+  static constexpr std::size_t kStorage = sizeof(std::string);
+
   Kind kind_ = Kind::Null;
   union {
-    std::int64_t int_ = 0;  // Bool (0 or 1) and Int
+    // Every byte is set (zero, then the kind's value), so a scalar is moved or copied as bytes
+    // and no byte of the storage is ever read unset.
+    unsigned char raw_[kStorage] = {};
+    std::int64_t int_;  // Bool (0 or 1) and Int
     double number_;
     std::string string_;
     std::vector<Value> list_;
@@ -123,11 +130,23 @@ inline void set_member(std::vector<Member>& members, std::string_view key, Value
   m.value = std::move(v);
 }
 
+static_assert(sizeof(std::vector<Value>) <= sizeof(std::string) &&
+                  sizeof(std::vector<Member>) <= sizeof(std::string),
+              "a Value's storage holds a string, a list or an object");
+
 inline Value::Value() {}
-inline Value::Value(bool b) : kind_(Kind::Bool), int_(b ? 1 : 0) {}
-inline Value::Value(int i) : kind_(Kind::Int), int_(i) {}
-inline Value::Value(std::int64_t i) : kind_(Kind::Int), int_(i) {}
-inline Value::Value(double d) : kind_(Kind::Number), number_(d) {}
+inline Value::Value(bool b) : kind_(Kind::Bool) {
+  int_ = b ? 1 : 0;
+}
+inline Value::Value(int i) : kind_(Kind::Int) {
+  int_ = i;
+}
+inline Value::Value(std::int64_t i) : kind_(Kind::Int) {
+  int_ = i;
+}
+inline Value::Value(double d) : kind_(Kind::Number) {
+  number_ = d;
+}
 inline Value::Value(const char* s) : kind_(Kind::String), string_(s) {}
 inline Value::Value(std::string_view s) : kind_(Kind::String), string_(s) {}
 inline Value::Value(std::string s) : kind_(Kind::String), string_(std::move(s)) {}
@@ -161,7 +180,7 @@ inline Value& Value::operator=(Value&& other) noexcept {
 inline void Value::destroy() noexcept {
   if (owns()) destroy_owned();
   kind_ = Kind::Null;
-  int_ = 0;
+  std::memset(raw_, 0, sizeof raw_);
 }
 
 inline void Value::destroy_owned() noexcept {
@@ -184,12 +203,8 @@ inline void Value::destroy_owned() noexcept {
 inline void Value::take(Value&& other) noexcept {
   kind_ = other.kind_;
   if (!other.owns()) {
-    if (other.kind_ == Kind::Number)
-      number_ = other.number_;
-    else
-      int_ = other.int_;
+    std::memcpy(raw_, other.raw_, sizeof raw_);
     other.kind_ = Kind::Null;
-    other.int_ = 0;
     return;
   }
   switch (other.kind_) {
@@ -218,11 +233,8 @@ inline void Value::copy(const Value& other) {
     case Kind::Object:
       new (&members_) std::vector<Member>(other.members_);
       break;
-    case Kind::Number:
-      number_ = other.number_;
-      break;
-    default:
-      int_ = other.int_;
+    default:  // a scalar: its bytes
+      std::memcpy(raw_, other.raw_, sizeof raw_);
       break;
   }
   kind_ = other.kind_;
