@@ -138,6 +138,7 @@ def main() -> int:
         help="also the peak memory on a Parquet log of N events (its row groups repeated)",
     )
     args = parser.parse_args()
+    load = os.getloadavg()[0]  # before the benchmark itself loads the cores
     n = args.events - args.events % UNIQUE if args.events >= UNIQUE else args.events
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -201,7 +202,7 @@ def main() -> int:
         f"`simulate` on {n:,} mixed events (the same in every input; "
         f"JSON lines {size_mib['JSON lines']:,} MiB, Parquet {size_mib['Parquet']:,} MiB), "
         f"`threads=2`, best of {args.rounds}; load average at the start "
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+        f"{load:.1f} on {os.cpu_count()} cores.",
         "",
         "| input | events/s (wall) | events per CPU-second | x JSON lines (CPU) |",
         "|---|---:|---:|---:|",
