@@ -2,12 +2,11 @@
 #include "shoprules/host/action_check.hpp"
 
 #include <array>
-#include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shoprules/host/same_text.hpp"
 #include "shoprules/rule.hpp"
 
 namespace shoprules::host {
@@ -53,25 +52,6 @@ constexpr ParamCheck kChecks[] = {
     {"reply.due", "within_minutes", Kind::Count},
     {"complaint.respond", "within_minutes", Kind::Count},
 };
-
-/// Equality of two texts, eight bytes at a time and without a call: types and keys are short, and
-/// memcmp's call costs more than comparing them.
-bool same_text(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  std::size_t n = a.size();
-  for (; n >= 8; n -= 8, p += 8, q += 8) {
-    std::uint64_t x;
-    std::uint64_t y;
-    std::memcpy(&x, p, 8);
-    std::memcpy(&y, q, 8);
-    if (x != y) return false;
-  }
-  for (; n > 0; --n)
-    if (*p++ != *q++) return false;
-  return true;
-}
 
 /// kChecks split into runs of one type, so an action's type is compared once per type.
 struct Run {

@@ -4,10 +4,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <optional>
 #include <string_view>
 #include <vector>
+
+#include "shoprules/host/same_text.hpp"
 
 namespace shoprules::host {
 
@@ -119,30 +120,6 @@ inline constexpr const char* key_name(Key k) {
   return kKeyNames[static_cast<std::size_t>(k)];
 }
 
-namespace detail {
-
-/// The bytes [at, at + 8) of a text at least that long, as one word.
-inline std::uint64_t word_at(const char* text, std::size_t at) {
-  std::uint64_t w;
-  std::memcpy(&w, text + at, 8);
-  return w;
-}
-
-/// Equality of two texts of the same size `n`, a word at a time: the first and the last 8 bytes
-/// (overlapping) and, past 16 bytes, the ones between. Reads only inside both texts.
-inline bool same_bytes(const char* a, const char* b, std::size_t n) {
-  if (n >= 8) {
-    for (std::size_t i = 0; i + 8 < n; i += 8)
-      if (word_at(a, i) != word_at(b, i)) return false;
-    return word_at(a, n - 8) == word_at(b, n - 8);
-  }
-  for (std::size_t i = 0; i < n; ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
-}  // namespace detail
-
 /// The key a field name is, if the event has one by that name: names bucketed by length and
 /// first letter, so a field costs one short compare, mostly (JSON lines look up every field).
 inline std::optional<Key> key_of(std::string_view name) {
@@ -165,7 +142,7 @@ inline std::optional<Key> key_of(std::string_view name) {
     return std::nullopt;
   const Bucket& b = buckets[name.size() * 26 + static_cast<std::size_t>(name[0] - 'a')];
   for (std::uint8_t i = 0; i < b.size; ++i)
-    if (detail::same_bytes(key_name(b.keys[i]), name.data(), name.size())) return b.keys[i];
+    if (same_bytes(key_name(b.keys[i]), name.data(), name.size())) return b.keys[i];
   return std::nullopt;
 }
 
