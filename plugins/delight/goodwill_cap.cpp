@@ -2,6 +2,7 @@
 // returned, store-credit bonuses, coupons, gifts) is capped per customer per 90 days, counting
 // what the profile says was given already. Runs in the review phase, after merging.
 #include <string>
+#include <vector>
 
 #include "rules.hpp"
 
@@ -27,9 +28,10 @@ void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
   bool capped = false;
   // Read with seen(): only an action over the cap is taken to change, so the host checks earlier
   // actions again only after a cap.
-  for (std::size_t i = 0; i < out.seen().size(); ++i) {
-    if (!out.seen()[i].is_kept()) continue;
-    const std::int64_t value = shoprules::goodwill_value(out.seen()[i], ev);
+  const std::vector<shoprules::Action>& seen = out.seen();
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    if (!seen[i].is_kept()) continue;
+    const std::int64_t value = shoprules::goodwill_value(seen[i], ev);
     if (value <= 0) continue;
     if (value <= left) {
       left -= value;

@@ -1,6 +1,7 @@
 // loyalty.tier_terms: tiers earned by the last 12 months' spend, not a lifetime's, and lost
 // gently: a customer below their tier drops one tier per event, never straight to the bottom.
 #include <string>
+#include <vector>
 
 #include "rules.hpp"
 
@@ -19,8 +20,9 @@ void tier_terms(const RuleContext& ctx, RuleOutput& out) {
   // Without the 12 months' spend, loyalty.tiers' reading of lifetime spend stands.
   if (!ev.customer.has_spend_12m) return out.skip("the profile has no spend_12m");
   // loyalty.tiers counts lifetime spend; under these terms its change does not stand.
-  for (std::size_t i = 0; i < out.seen().size(); ++i)
-    if (out.seen()[i].is_kept() && out.seen()[i].type == "tier.change") {
+  const std::vector<shoprules::Action>& seen = out.seen();
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    if (seen[i].is_kept() && seen[i].type == "tier.change") {
       out.drop(out.actions()[i],
                "replaced by loyalty.tier_terms: tiers count the last 12 months' spend");
       out.note("tier.change by lifetime spend dropped: tiers count the last 12 months' spend");

@@ -83,9 +83,7 @@ class RuleOutput {
   /// The first kept action of this type, or nullptr.
   Action* find(std::string_view type) {
     reached_back_ = true;
-    for (auto& a : *actions_)
-      if (a.is_kept() && a.type == type) return &a;
-    return nullptr;
+    return const_cast<Action*>(seen(type));  // the actions are the rule's to change
   }
 
   /// Every action so far in this evaluation, to read only. After a rule that took actions() or
