@@ -277,14 +277,26 @@ ConfigSource read_config_file(const fs::path& file) {
   ConfigSource src;
   src.origin = file.string();
   src.base_dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  std::ifstream in(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError(src.origin + ": cannot read the config file");
   std::error_code ec;
   if (auto size = fs::file_size(file, ec); !ec && size > kMaxConfigBytes)
     throw ConfigError(src.origin + ": the config is " + std::to_string(size) +
                       " bytes; the limit is " + std::to_string(kMaxConfigBytes));
+  // Read the whole text, bounded even when the size above was not known (a pipe), then
+  // parse it as one string: a stream parse would end at a NUL byte and drop the rest.
+  std::string text(kMaxConfigBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) throw ConfigError(src.origin + ": cannot read the config file");
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxConfigBytes)
+    throw ConfigError(src.origin + ": the config is over " + std::to_string(kMaxConfigBytes) +
+                      " bytes, the limit");
+  if (auto nul = text.find('\0'); nul != std::string::npos)
+    throw ConfigError(src.origin + ": not valid JSON: a NUL byte at offset " + std::to_string(nul) +
+                      "; a config is JSON text");
   try {
-    src.json = json::parse(in);
+    src.json = json::parse(text);
   } catch (const json::parse_error& e) {
     std::string what = e.what();
     if (auto cut = what.find("] "); cut != std::string::npos) what = what.substr(cut + 2);

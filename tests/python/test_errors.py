@@ -123,6 +123,17 @@ def test_config_errors_name_plugin_rule_and_field(tmp_path) -> None:
     path.write_text("{not json")
     with pytest.raises(shoprules.ConfigError, match=r"store\.json: not valid JSON"):
         shoprules.Host(config=path)
+    # A NUL byte is not JSON text: nothing after it may be dropped silently.
+    path.write_bytes(b'{"seed": "x"}\x00garbage')
+    with pytest.raises(
+        shoprules.ConfigError, match=r"store\.json: not valid JSON: a NUL byte at offset 13"
+    ):
+        shoprules.Host(config=path)
+    path.write_bytes(b'{"seed": "x\x00y"}')
+    with pytest.raises(
+        shoprules.ConfigError, match=r"store\.json: not valid JSON: a NUL byte at offset 11"
+    ):
+        shoprules.Host(config=path)
     with pytest.raises(shoprules.ConfigError, match="cannot read the config file"):
         shoprules.Host(config=tmp_path / "missing.json")
     with pytest.raises(shoprules.ConfigError, match=r"config: plugins\.nope: no plugin named"):
