@@ -178,9 +178,17 @@ void reacquire_gil(void* saved) {
 
 class PyHost {
  public:
-  PyHost(const py::object& config, const std::optional<std::vector<fs::path>>& plugin_dirs,
-         bool bundled)
-      : host_(make_options(config, plugin_dirs, bundled)) {}
+  explicit PyHost(host::HostOptions options) : host_(std::move(options)) {}
+
+  static std::unique_ptr<PyHost> create(const py::object& config,
+                                        const std::optional<std::vector<fs::path>>& plugin_dirs,
+                                        bool bundled) {
+    host::HostOptions options = make_options(config, plugin_dirs, bundled);
+    // Like reload: reading the config file and loading plugins needs no Python, and a config
+    // read from a pipe may wait on another Python thread to write it.
+    py::gil_scoped_release release;
+    return std::make_unique<PyHost>(std::move(options));
+  }
 
   PyDecision evaluate(py::handle event) const {
     thread_local Event scratch;
@@ -399,9 +407,8 @@ PYBIND11_MODULE(_core, m) {
       .def("__repr__", &decision_repr);
 
   py::class_<PyHost>(m, "Host", "Loaded plugins and a config snapshot; evaluates events.")
-      .def(py::init<const py::object&, const std::optional<std::vector<fs::path>>&, bool>(),
-           py::arg("config") = py::none(), py::arg("plugin_dirs") = py::none(), py::kw_only(),
-           py::arg("bundled") = true)
+      .def(py::init(&PyHost::create), py::arg("config") = py::none(),
+           py::arg("plugin_dirs") = py::none(), py::kw_only(), py::arg("bundled") = true)
       .def("evaluate_many", &PyHost::evaluate_many, py::arg("events"), py::arg("threads") = 0)
       .def("plugins", &PyHost::plugins, py::arg("store") = py::none())
       .def("reload", &PyHost::reload, py::arg("config") = py::none())

@@ -4,6 +4,9 @@ without bound."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,6 +57,38 @@ def test_config_file_over_1_mib(tmp_path: Path) -> None:
         r"limit is 1048576",
     ):
         shoprules.Host(config=path)
+
+
+def test_config_file_fed_through_a_pipe_is_bounded_too(tmp_path: Path) -> None:
+    # A pipe has no size to check first: the read itself stops past the limit. The host reads
+    # without the GIL, so a Python thread of the same process can be the one writing the pipe;
+    # run in a child with a timeout, so that a host holding the GIL fails here instead of hanging.
+    path = tmp_path / "pipe.json"
+    os.mkfifo(path)
+    script = """
+import json, sys, threading
+import shoprules
+
+def feed():
+    try:
+        with open(sys.argv[1], "wb") as pipe:
+            pipe.write(json.dumps({"seed": "s" * (1 << 20)}).encode())
+    except BrokenPipeError:
+        pass  # the host stopped reading at the limit and closed its end
+
+writer = threading.Thread(target=feed)
+writer.start()
+try:
+    shoprules.Host(config=sys.argv[1])
+except shoprules.ConfigError as e:
+    print(e)
+writer.join()
+"""
+    child = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout == f"{path}: the config is over 1048576 bytes, the limit\n"
 
 
 def test_config_dict_over_100000_values() -> None:
