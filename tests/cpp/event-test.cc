@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "event-equal.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_line.hpp"
@@ -209,6 +210,170 @@ TEST(EventLine, ErrorsMatchTheJsonReader) {
   EXPECT_EQ("order.lines[0].qty | " + got, expected);
   j["order"]["lines"][0]["qty"] = json::parse("18446744073709551615");  // > INT64_MAX
   EXPECT_NE(reader.read(j.dump(), ev).find("order.lines[0].qty"), std::string::npos);
+}
+
+/// Events of every type with every field set, and variations on them, good and bad.
+std::vector<std::string> event_lines() {
+  const json customer = {{"id", "c-1"},
+                         {"since", "2020-01-02"},
+                         {"orders", 12},
+                         {"lifetime_spend", 120000},
+                         {"returns", 2},
+                         {"returned_value", 9000},
+                         {"tier", "gold"},
+                         {"vip", true},
+                         {"points", 700},
+                         {"household", {"c-2", "c-3"}},
+                         {"goodwill_last_90d", 500},
+                         {"tags", {"press", "wholesale"}},
+                         {"last_order_at", "2026-10-01T08:00:00+02:00"},
+                         {"spend_12m", 54000}};
+  const json order = {{"id", "o-1"},
+                      {"placed_at", "2026-11-01T10:00:00Z"},
+                      {"currency", "EUR"},
+                      {"shipping", "overnight"},
+                      {"delivered_at", "2026-11-03"},
+                      {"lines",
+                       {{{"sku", "SH-1"},
+                         {"category", "shoes"},
+                         {"price", 4995},
+                         {"qty", 2},
+                         {"final_sale", true},
+                         {"size", "10"}},
+                        {{"sku", "SH-2"}, {"price", 0}, {"qty", 1}}}}};
+  const json base = {{"id", "e-1"},    {"at", "2026-11-23T10:00:00.5Z"},
+                     {"store", "eu"},  {"customer", customer},
+                     {"order", order}, {"junk", {{"deep", {1, 2.5}}}}};
+  std::vector<json> good;
+  json e = base;
+  e["type"] = "order.placed";
+  good.push_back(e);
+  e = base;
+  e["type"] = "shipment.exception";
+  e["shipment"] = {
+      {"status", "late"}, {"carrier_fault", true}, {"days_late", 3}, {"needed_by", "2026-11-25"}};
+  good.push_back(e);
+  e = base;
+  e["type"] = "return.requested";
+  e["return"] = {{"lines",
+                  {{{"sku", "SH-1"},
+                    {"qty", 1},
+                    {"reason", "too small"},
+                    {"exchange_for", {{"sku", "SH-1"}, {"size", "11"}}}},
+                   {{"sku", "SH-2"}}}},
+                 {"refund_to", "store_credit"},
+                 {"circumstances", {"bereavement"}}};
+  good.push_back(e);
+  e = base;
+  e["type"] = "contact.received";
+  e["contact"] = {{"channel", "social"},
+                  {"topic", "complaint"},
+                  {"circumstances", {"repeat"}},
+                  {"public", true},
+                  {"our_fault", true}};
+  good.push_back(e);
+  e = base;
+  e["type"] = "stock.inquiry";
+  e["inquiry"] = {{"sku", "SH-9"}, {"size", "9"}, {"in_stock", false}};
+  good.push_back(e);
+  e = {{"id", "e-2"}, {"type", "partner.ping"}, {"at", "2026-11-23"}};  // an unknown type
+  good.push_back(e);
+
+  std::vector<std::string> lines;
+  for (const json& g : good) {
+    lines.push_back(g.dump());
+    // Nulls for absent fields, and each optional field left out in turn.
+    json n = g;
+    n["store"] = nullptr;
+    if (n.contains("customer")) n["customer"]["tier"] = nullptr;
+    lines.push_back(n.dump());
+    for (const auto& [section, value] : g.items()) {
+      if (!value.is_object()) {
+        json without = g;
+        without.erase(section);
+        lines.push_back(without.dump());
+        continue;
+      }
+      for (const auto& [field, unused] : value.items()) {
+        json without = g;
+        without[section].erase(field);
+        lines.push_back(without.dump());
+        json wrong = g;  // the wrong type for the field
+        wrong[section][field] = value[field].is_string() ? json(7) : json("7");
+        lines.push_back(wrong.dump());
+      }
+    }
+  }
+  // Out of range, over a limit, given twice, escaped, or not an event.
+  e = good[0];
+  e["customer"]["orders"] = -1;
+  lines.push_back(e.dump());
+  e = good[0];
+  e["order"]["lines"][0]["qty"] = 0;
+  lines.push_back(e.dump());
+  e = good[0];
+  e["order"]["lines"][0]["price"] = json::parse("9223372036854775808");
+  lines.push_back(e.dump());
+  e = good[0];
+  e["order"]["lines"][0]["price"] = 4000000000000000000;
+  lines.push_back(e.dump());
+  e = good[0];
+  e["customer"]["tags"] = json::array();
+  for (int i = 0; i < 101; ++i) e["customer"]["tags"].push_back("t");
+  lines.push_back(e.dump());
+  e = good[0];
+  e["customer"]["tier"] = std::string(1025, 'g');
+  lines.push_back(e.dump());
+  e = good[0];
+  e["order"]["shipping"] = "teleport";
+  lines.push_back(e.dump());
+  e = good[2];
+  e["return"]["lines"][0]["exchange_for"]["sku"] = "";
+  lines.push_back(e.dump());
+  e = good[2];
+  e["return"]["lines"][0]["exchange_for"]["sku"] = "NOT-BOUGHT";
+  lines.push_back(e.dump());
+  e = good[2];
+  e["return"]["lines"][0]["exchange_for"] = nullptr;
+  lines.push_back(e.dump());
+  std::string line = good[0].dump();
+  lines.push_back(line.substr(0, line.size() - 1) + R"(,"id":"e-twice"})");
+  lines.push_back(R"({"\u0069d":"e-3","type":"x.y","at":"2026-11-23T10:00:00Z"})");
+  lines.push_back(R"({"id":"e-4","type":"x.y","at":"2026-11-23T10:00:00Z","customer":[]})");
+  lines.push_back(R"([1, 2])");
+  return lines;
+}
+
+// simulate reads a well-formed line in one pass, and the general reader reads the rest: either
+// way the event is the one the single-event reader (nlohmann) reads, and a line one refuses is
+// refused by the other, with the same words.
+TEST(EventLine, OnePassAndTheGeneralReaderReadTheSameEvents) {
+  host::EventLineReader reader;
+  std::size_t accepted = 0, one_pass_expected = 0;
+  for (const std::string& line : event_lines()) {
+    SCOPED_TRACE(line);
+    Event line_ev;
+    const std::uint64_t before = reader.one_pass_reads();
+    const std::string error = reader.read(line, line_ev);
+    const bool one_pass = reader.one_pass_reads() > before;
+    const json j = json::parse(line);
+    const std::string expected = invalid(j);
+    if (!expected.empty()) {
+      EXPECT_FALSE(one_pass);
+      EXPECT_EQ(expected.substr(expected.find(" | ") + 3), error);
+      continue;
+    }
+    ASSERT_EQ(error, "");
+    EXPECT_EQ(test::event_difference(line_ev, read(j)), "");
+    ++accepted;
+    // A line without a key given twice or escaped is read in one pass.
+    if (line.find("e-twice") == std::string::npos && line.find("\\u0069") == std::string::npos) {
+      EXPECT_TRUE(one_pass);
+      one_pass_expected += one_pass;
+    }
+  }
+  EXPECT_GT(accepted, 100u);
+  EXPECT_GT(one_pass_expected, 100u);
 }
 
 TEST(EventLine, TheLastOfDuplicateKeysWinsAsWithNlohmann) {

@@ -1,10 +1,11 @@
 // Fuzzes events one JSON object per line, through both readers: nlohmann (single events, the
 // CLI) and simdjson (simulate). Each line must be decided or refused, whatever it holds; the two
-// readers must accept the same lines, and the events they read must be decided alike.
+// readers must accept the same lines and read them into the same events, decided alike.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "../cpp/event-equal.hpp"
 #include "shoprules/host/decision.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
@@ -66,6 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool too_deep = line_error.find("too deep") != std::string::npos;
     if (accepted != line_error.empty() && !too_deep) __builtin_trap();
     if (!accepted || !line_error.empty()) continue;
+    // Read in one pass or by the general reader, the line is the event nlohmann reads.
+    if (!shoprules::test::event_difference(event, line_event).empty()) __builtin_trap();
 
     const StoreConfig* store = snapshot().find(event.store);
     if (store != snapshot().find(line_event.store)) __builtin_trap();
