@@ -1,7 +1,6 @@
 // Reading events from JSON lines in bulk (simulate, event logs): simdjson, with reused buffers.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,12 +22,7 @@ class EventLineReader {
   /// JSON: ..." or the InvalidEventError message naming the field.
   std::string read(std::string_view line, Event& ev);
 
-  /// How many lines were read in one pass. A well-formed line is; the others are read again by
-  /// the general reader, which decides what is wrong.
-  std::uint64_t one_pass_reads() const { return one_pass_reads_; }
-
  private:
-  std::uint64_t one_pass_reads_ = 0;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

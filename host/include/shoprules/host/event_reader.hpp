@@ -22,23 +22,6 @@ namespace shoprules::host {
 
 enum class IntRead : std::uint8_t { Ok, NotInteger, Overflow };
 
-/// The words an event's choice fields take, and what each stands for.
-namespace choices {
-inline constexpr std::string_view kShippingNames[] = {"standard", "expedited", "overnight"};
-inline constexpr Shipping kShipping[] = {Shipping::Standard, Shipping::Expedited,
-                                         Shipping::Overnight};
-inline constexpr std::string_view kStatusNames[] = {"lost", "late", "damaged", "misdelivered"};
-inline constexpr ShipmentStatus kStatus[] = {ShipmentStatus::Lost, ShipmentStatus::Late,
-                                             ShipmentStatus::Damaged, ShipmentStatus::Misdelivered};
-inline constexpr std::string_view kRefundToNames[] = {"original", "store_credit"};
-inline constexpr RefundTo kRefundTo[] = {RefundTo::Original, RefundTo::StoreCredit};
-inline constexpr std::string_view kChannelNames[] = {"email", "phone", "chat", "social"};
-inline constexpr Channel kChannel[] = {Channel::Email, Channel::Phone, Channel::Chat,
-                                       Channel::Social};
-inline constexpr std::string_view kTopicNames[] = {"presale", "support", "complaint"};
-inline constexpr Topic kTopic[] = {Topic::Presale, Topic::Support, Topic::Complaint};
-}  // namespace choices
-
 /// Where in the event a value sits; formatted only when an error is reported.
 struct EventPath {
   const EventPath* parent = nullptr;
@@ -283,11 +266,13 @@ class EventReader {
   }
 
   static void read_order(const Node& n, const EventPath& p, Order& o, bool needs_delivery) {
+    static constexpr std::string_view kNames[] = {"standard", "expedited", "overnight"};
+    static constexpr Shipping kValues[] = {Shipping::Standard, Shipping::Expedited,
+                                           Shipping::Overnight};
     o.id = required_string(n, Key::id, p);
     o.placed_at = time(n, Key::placed_at, p, false);
     o.currency = required_string(n, Key::currency, p);
-    o.shipping = choice(n, Key::shipping, p, Shipping::Standard, choices::kShippingNames,
-                        choices::kShipping);
+    o.shipping = choice(n, Key::shipping, p, Shipping::Standard, kNames, kValues);
     o.delivered_at = time(n, Key::delivered_at, p, needs_delivery);
 
     std::int64_t subtotal = 0;
@@ -309,14 +294,19 @@ class EventReader {
   }
 
   static void read_shipment(const Node& n, const EventPath& p, Shipment& s) {
-    s.status = choice(n, Key::status, p, ShipmentStatus::Unspecified, choices::kStatusNames,
-                      choices::kStatus);
+    static constexpr std::string_view kNames[] = {"lost", "late", "damaged", "misdelivered"};
+    static constexpr ShipmentStatus kValues[] = {ShipmentStatus::Lost, ShipmentStatus::Late,
+                                                 ShipmentStatus::Damaged,
+                                                 ShipmentStatus::Misdelivered};
+    s.status = choice(n, Key::status, p, ShipmentStatus::Unspecified, kNames, kValues);
     s.carrier_fault = flag(n, Key::carrier_fault, p, false);
     s.days_late = integer(n, Key::days_late, p, false, 0, 0, "a non-negative integer");
     s.needed_by = time(n, Key::needed_by, p, false);
   }
 
   static void read_return(const Node& n, const EventPath& p, Return& r) {
+    static constexpr std::string_view kNames[] = {"original", "store_credit"};
+    static constexpr RefundTo kValues[] = {RefundTo::Original, RefundTo::StoreCredit};
     objects(n, Key::lines, p, "return lines", "a return line object", r.lines,
             [&](const Node& item, const EventPath& ip, ReturnLine& line) {
               line.sku = required_string(item, Key::sku, ip);
@@ -324,8 +314,7 @@ class EventReader {
               if (auto reason = optional_string(item, Key::reason, ip)) line.reason = *reason;
               read_exchange(item, ip, line.exchange_for);
             });
-    r.refund_to = choice(n, Key::refund_to, p, RefundTo::Original, choices::kRefundToNames,
-                         choices::kRefundTo);
+    r.refund_to = choice(n, Key::refund_to, p, RefundTo::Original, kNames, kValues);
     strings(n, Key::circumstances, p, r.circumstances);
   }
 
@@ -356,9 +345,13 @@ class EventReader {
   }
 
   static void read_contact(const Node& n, const EventPath& p, Contact& c) {
-    c.channel =
-        choice(n, Key::channel, p, Channel::Unspecified, choices::kChannelNames, choices::kChannel);
-    c.topic = choice(n, Key::topic, p, Topic::Unspecified, choices::kTopicNames, choices::kTopic);
+    static constexpr std::string_view kChannels[] = {"email", "phone", "chat", "social"};
+    static constexpr Channel kChannelValues[] = {Channel::Email, Channel::Phone, Channel::Chat,
+                                                 Channel::Social};
+    static constexpr std::string_view kTopics[] = {"presale", "support", "complaint"};
+    static constexpr Topic kTopicValues[] = {Topic::Presale, Topic::Support, Topic::Complaint};
+    c.channel = choice(n, Key::channel, p, Channel::Unspecified, kChannels, kChannelValues);
+    c.topic = choice(n, Key::topic, p, Topic::Unspecified, kTopics, kTopicValues);
     strings(n, Key::circumstances, p, c.circumstances);
     c.is_public = flag(n, Key::public_, p, false);
     c.our_fault = flag(n, Key::our_fault, p, false);
