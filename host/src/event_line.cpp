@@ -141,8 +141,14 @@ std::string EventLineReader::read(std::string_view line, Event& ev) {
     b.resize(line.size() + simdjson::SIMDJSON_PADDING);
   std::memcpy(b.data(), line.data(), line.size());
   std::memset(b.data() + line.size(), 0, simdjson::SIMDJSON_PADDING);
+  return read_padded(std::string_view(b.data(), line.size()), ev);
+}
+
+static_assert(EventLineReader::kPadding >= simdjson::SIMDJSON_PADDING);
+
+std::string EventLineReader::read_padded(std::string_view line, Event& ev) {
   element root;
-  if (auto error = impl_->parser.parse(b.data(), line.size(), false).get(root))
+  if (auto error = impl_->parser.parse(line.data(), line.size(), false).get(root))
     return std::string("not valid JSON: ") + simdjson::error_message(error);
   try {
     ev.reset();
