@@ -1,6 +1,7 @@
 // Event reading: defaults, required fields by event type, and errors that name the field.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_line.hpp"
 #include "shoprules/host/same_text.hpp"
+#include "shoprules/host/simulate.hpp"
 #include "shoprules/host/time.hpp"
 #include "test-support.hpp"
 
@@ -366,6 +368,40 @@ TEST(EventLine, ReadsEveryFieldAsTheJsonReaderDoes) {
   }
   EXPECT_GT(accepted, 100u);
   EXPECT_GT(refused, 50u);
+}
+
+// A log is read in blocks of 1 MiB, and each line parsed where it sits in its block, with the
+// next line or the block's padding after it: lines of every length cross the blocks, some end in
+// CRLF, and the last is cut short with no newline.
+TEST(EventLine, ALogReadInBlocksReadsEveryLineWhole) {
+  const fs::path path = fs::temp_directory_path() / "shoprules-event-test-blocks.jsonl";
+  constexpr int kEvents = 4000;
+  std::string cut;
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < kEvents; ++i) {
+      json e = order_event("e-" + std::to_string(i), 100 + i, 1 + i % 3);
+      e["customer"]["note"] = std::string(static_cast<std::size_t>(i * 37 % 1000), 'n');
+      out << e.dump() << (i % 7 == 0 ? "\r\n" : "\n");
+      if (i == 0) cut = e.dump().substr(0, 40);
+    }
+    out << cut;
+  }
+  ASSERT_GT(fs::file_size(path), 2u << 20);
+  host::Host h = make_host();
+  host::SimulationOptions options;
+  options.threads = 2;
+  const json report = host::simulate(path, *h.snapshot(), nullptr, options);
+  fs::remove(path);
+  EXPECT_EQ(report["lines"], kEvents + 1);
+  EXPECT_EQ(report["events"], kEvents);
+  ASSERT_EQ(report["bad_lines"], 1);
+  EXPECT_EQ(report["bad_examples"][0]["line"], kEvents + 1);
+  EXPECT_EQ(report["bad_examples"][0]["error"].get<std::string>().rfind("not valid JSON", 0), 0u);
+  std::int64_t orders = 0;
+  for (const auto& [type, entry] : report["configs"][0]["by_type"].items())
+    if (type == "points.award") orders = entry["count"].get<std::int64_t>();
+  EXPECT_GT(orders, 0);
 }
 
 TEST(EventLine, TheLastOfDuplicateKeysWinsAsWithNlohmann) {

@@ -65,6 +65,32 @@ def test_counts_and_money_agree_with_evaluate(log: Path) -> None:
     assert report["days"] == 90
 
 
+def test_lines_across_block_boundaries_are_read_whole(log: Path, tmp_path: Path) -> None:
+    # The log is read in blocks of 1 MiB and each line parsed where it is, followed by the next
+    # line or by padding: lines of every length straddle the blocks, some end in CRLF, and the
+    # last is cut short with no newline. Each is read as Host.evaluate reads it.
+    lines = [line for line in log.read_text().splitlines() if line.startswith('{"id":"evt-')]
+    out = []
+    for i, line in enumerate(lines):
+        event = json.loads(line)
+        event["customer"]["note"] = "n" * (i * 37 % 1000)  # not a field the event reads
+        out.append(json.dumps(event) + ("\r\n" if i % 7 == 0 else "\n"))
+    text = "".join(out) + lines[0][: len(lines[0]) // 2]
+    assert len(text) > 2 * 1024 * 1024
+    path = tmp_path / "long-lines.jsonl"
+    path.write_text(text, newline="")
+    report = _core.simulate(path, {}, threads=2)
+    assert report["events"] == len(lines)
+    assert report["bad_lines"] == 1
+    (bad,) = report["bad_examples"]
+    assert bad["line"] == len(lines) + 1
+    assert bad["error"].startswith("not valid JSON")
+    counts, refunds = expected_counts(path, {})
+    (config,) = report["configs"]
+    assert {k: v["count"] for k, v in config["by_type"].items()} == dict(counts)
+    assert config["by_type"]["refund.issue"]["money"]["USD"] == refunds
+
+
 def test_threads_do_not_change_the_result(log: Path) -> None:
     one = _core.simulate(log, {}, threads=1)
     two = _core.simulate(log, {}, threads=2)
