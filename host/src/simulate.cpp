@@ -90,7 +90,6 @@ struct WorkerResult {
 /// a short log's few batches evenly.
 constexpr std::int64_t kPieceRows = 8192;
 
-/// One piece of work: whole JSON lines, or rows of an Arrow batch.
 /// The '\n' in `text`, found with memchr (a vectorised scan) rather than a byte-by-byte count.
 std::int64_t count_newlines(std::string_view text) {
   std::int64_t n = 0;
@@ -103,6 +102,7 @@ std::int64_t count_newlines(std::string_view text) {
   return n;
 }
 
+/// One piece of work: whole JSON lines, or rows of an Arrow batch.
 struct Chunk {
   std::string text;  // whole lines, then EventLineReader::kPadding bytes that are not part of them
   std::size_t text_bytes = 0;  // the lines' length

@@ -1,5 +1,6 @@
 // Event reading: defaults, required fields by event type, and errors that name the field.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <optional>
@@ -374,7 +375,8 @@ TEST(EventLine, ReadsEveryFieldAsTheJsonReaderDoes) {
 // next line or the block's padding after it: lines of every length cross the blocks, some end in
 // CRLF, and the last is cut short with no newline.
 TEST(EventLine, ALogReadInBlocksReadsEveryLineWhole) {
-  const fs::path path = fs::temp_directory_path() / "shoprules-event-test-blocks.jsonl";
+  const fs::path path = fs::temp_directory_path() /
+                        ("shoprules-event-test-blocks-" + std::to_string(::getpid()) + ".jsonl");
   constexpr int kEvents = 4000;
   std::string cut;
   {
