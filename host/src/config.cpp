@@ -283,15 +283,17 @@ ConfigSource read_config_file(const fs::path& file) {
   if (auto size = fs::file_size(file, ec); !ec && size > kMaxConfigBytes)
     throw ConfigError(src.origin + ": the config is " + std::to_string(size) +
                       " bytes; the limit is " + std::to_string(kMaxConfigBytes));
-  // Read the whole text, bounded even when the size above was not known (a pipe), then
-  // parse it as one string: a stream parse would end at a NUL byte and drop the rest.
-  std::string text(kMaxConfigBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // Read the whole text in pieces, bounded even when the size above was not known (a pipe),
+  // then parse it as one string: a stream parse would end at a NUL byte and drop the rest.
+  std::string text;
+  char piece[1 << 14];
+  while (in.read(piece, sizeof piece) || in.gcount() > 0) {
+    text.append(piece, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigBytes)
+      throw ConfigError(src.origin + ": the config is over " + std::to_string(kMaxConfigBytes) +
+                        " bytes, the limit");
+  }
   if (in.bad()) throw ConfigError(src.origin + ": cannot read the config file");
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxConfigBytes)
-    throw ConfigError(src.origin + ": the config is over " + std::to_string(kMaxConfigBytes) +
-                      " bytes, the limit");
   if (auto nul = text.find('\0'); nul != std::string::npos)
     throw ConfigError(src.origin + ": not valid JSON: a NUL byte at offset " + std::to_string(nul) +
                       "; a config is JSON text");
