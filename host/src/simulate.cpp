@@ -105,7 +105,6 @@ std::int64_t count_newlines(std::string_view text) {
 /// One piece of work: whole JSON lines, or rows of an Arrow batch.
 struct Chunk {
   std::string text;  // whole lines, then EventLineReader::kPadding bytes that are not part of them
-  std::size_t text_bytes = 0;  // the lines' length
   std::shared_ptr<const ArrowEventBatch> batch;
   std::int64_t begin = 0, end = 0;  // the batch's rows this chunk stands for
   std::shared_ptr<const std::string> source;
@@ -407,7 +406,7 @@ class Worker {
       } else {
         row_ = false;
         std::int64_t line_no = chunk.first_line;
-        std::string_view text(chunk.text.data(), chunk.text_bytes);
+        std::string_view text(chunk.text.data(), chunk.text.size() - EventLineReader::kPadding);
         while (!text.empty()) {
           std::size_t end = text.find('\n');
           std::string_view line = text.substr(0, end);
@@ -762,7 +761,6 @@ struct Simulation::Impl {
       const std::int64_t count = count_newlines(block) + (tail ? 1 : 0);
       if (count == 0 && bytes == 0) continue;
       Chunk c;
-      c.text_bytes = block.size();
       block.append(kPadding, ' ');  // within the capacity reserved above: no copy
       c.text = std::move(block);
       c.source = source;
