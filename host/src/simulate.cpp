@@ -9,14 +9,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -31,6 +28,7 @@
 #include "shoprules/host/event_line.hpp"
 #include "shoprules/host/isolation.hpp"
 #include "shoprules/host/limits.hpp"
+#include "shoprules/host/piece_queue.hpp"
 #include "shoprules/host/time.hpp"
 
 namespace shoprules::host {
@@ -111,6 +109,9 @@ struct Chunk {
   std::int64_t first_line = 1;  // of the text (1-based), or the batch's first row (0-based)
   std::int64_t lines = 0;
   std::uint64_t bytes = 0;  // the share of the source it stands for, for progress
+  // A batch's pieces share one place in the queue (PieceQueue): the first takes it, the last
+  // gives it back. A chunk of lines is one piece that does both.
+  bool opens = true, closes = true;
 };
 
 /// What the workers have finished, for the progress line.
@@ -118,39 +119,6 @@ struct Progress {
   std::atomic<std::uint64_t> bytes{0};
   std::atomic<std::int64_t> lines{0};
   std::atomic<bool> cancelled{false};
-};
-
-/// A bounded queue: the reader waits when the workers fall behind, so memory stays flat.
-class ChunkQueue {
- public:
-  explicit ChunkQueue(std::size_t max) : max_(max) {}
-  void push(Chunk c) {
-    std::unique_lock lock(mutex_);
-    space_.wait(lock, [&] { return chunks_.size() < max_; });
-    chunks_.push_back(std::move(c));
-    ready_.notify_one();
-  }
-  bool pop(Chunk& c) {
-    std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return !chunks_.empty() || closed_; });
-    if (chunks_.empty()) return false;
-    c = std::move(chunks_.front());
-    chunks_.pop_front();
-    space_.notify_one();
-    return true;
-  }
-  void close() {
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    ready_.notify_all();
-  }
-
- private:
-  const std::size_t max_;
-  std::mutex mutex_;
-  std::condition_variable ready_, space_;
-  std::deque<Chunk> chunks_;
-  bool closed_ = false;
 };
 
 /// The action types a report counts money or points of, told apart once per type name.
@@ -376,7 +344,7 @@ class Worker {
     result.configs.resize(configs.size());
   }
 
-  void run(ChunkQueue& queue, Progress& progress) {
+  void run(PieceQueue<Chunk>& queue, Progress& progress) {
     Chunk chunk;
     while (queue.pop(chunk)) {
       if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
@@ -613,7 +581,7 @@ struct Simulation::Impl {
   std::vector<const ConfigSnapshot*> configs;
   SimulationOptions options;
   unsigned threads;
-  ChunkQueue queue;
+  PieceQueue<Chunk> queue;
   Progress progress;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> pool;
@@ -868,6 +836,8 @@ void Simulation::add_arrow(std::shared_ptr<const ArrowEventBatch> batch, const s
     c.batch = batch;
     c.source = name;
     c.first_line = first_row;
+    c.opens = begin == 0;
+    c.closes = c.end == rows;
     // The batch's bytes shared by rows; the last piece takes what division left over.
     c.bytes = c.end == rows
                   ? bytes - counted

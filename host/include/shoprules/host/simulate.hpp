@@ -68,8 +68,9 @@ nlohmann::json simulate(const std::filesystem::path& events, const ConfigSnapsho
 
 /// A replay fed piece by piece: JSON-lines files and Arrow batches from any number of sources,
 /// evaluated on worker threads while the caller reads the next piece. The queue between the
-/// caller and the workers holds at most 2 x threads + 2 pieces, so memory stays bounded by the
-/// piece size (1 MiB of lines, or one batch), not by the log.
+/// caller and the workers holds at most 2 x threads + 2 pieces (1 MiB of lines, or one batch,
+/// however many parts the workers share it in), so memory stays bounded by the piece size, not
+/// by the log.
 class Simulation {
  public:
   Simulation(const ConfigSnapshot& config, const ConfigSnapshot* against,
