@@ -16,6 +16,7 @@ from .configs import is_store_url, open_source, parse_at, read_config_file
 from .host import Host
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C (128 + SIGINT)
 
 
 class UsageError(Exception):
@@ -705,6 +706,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (| head): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C: what was under way is dropped; no traceback
+        print(f"shoprules {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UsageError as error:
         print(f"shoprules {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -374,7 +374,8 @@ def simulate(
     config, against: a path, a config store URL (its version in force, read once), a dict or
     None (the defaults).
     progress: True draws a bar on stderr; a callable progress(done_bytes, total_bytes, lines) is
-    called about every 100 ms and at the end, and raising from it cancels the replay.
+    called about every 100 ms and at the end, and raising from it cancels the replay. Ctrl-C
+    cancels it too, within a moment: KeyboardInterrupt.
     cache: keep Parquet logs in memory for the next replay of the same file (see CACHE_BYTES).
     Raises EventLogError for a log that cannot be read (one line naming the file, and the column
     for a Parquet column of the wrong type); bad lines and rows are counted, never fatal.

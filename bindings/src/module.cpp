@@ -491,7 +491,7 @@ PYBIND11_MODULE(_core, m) {
       "Replays a JSONL event log through a config (and another, to compare) on C++ threads.\n"
       "progress: True draws a bar on stderr; a callable progress(done_bytes, total_bytes, lines)\n"
       "is called at the start, about every 100 ms and at the end; raising from it cancels the\n"
-      "replay, and the exception propagates.");
+      "replay, and the exception propagates. Ctrl-C cancels it too: KeyboardInterrupt.");
   m.def(
       "zero_decimal_currencies",
       [] {

@@ -189,15 +189,18 @@ host::SimulationOptions simulation_options(unsigned threads, const py::object& p
                                            std::int64_t upgrade_cost) {
   host::SimulationOptions options;
   options.threads = threads;
-  if (PyCallable_Check(progress.ptr())) {
-    options.on_progress = [progress](const host::SimulationProgress& p) {
-      py::gil_scoped_acquire gil;
-      progress(p.done_bytes, p.total_bytes, p.lines);
-      return true;
-    };
-  } else {
-    options.progress = progress.cast<bool>();
-  }
+  const bool callback = PyCallable_Check(progress.ptr());
+  if (!callback) options.progress = progress.cast<bool>();
+  // Called about every 100 ms from the thread that feeds the replay, which has let the GIL go:
+  // a signal (Ctrl-C) is handled here, so its KeyboardInterrupt cancels the replay within a
+  // moment instead of when the whole log has been read. Outside the main thread there is no
+  // signal to handle and only the callback runs.
+  options.on_progress = [progress, callback](const host::SimulationProgress& p) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+    if (callback) progress(p.done_bytes, p.total_bytes, p.lines);
+    return true;
+  };
   options.costs = {label_cost, pickup_cost, upgrade_cost};
   return options;
 }

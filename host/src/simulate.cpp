@@ -344,17 +344,23 @@ class Worker {
     result.configs.resize(configs.size());
   }
 
+  /// Whether the replay was cancelled: asked between events, so that a slow rule does not hold a
+  /// cancelled replay to the end of its piece.
+  static bool stopped(const Progress& progress) {
+    return progress.cancelled.load(std::memory_order_relaxed);
+  }
+
   void run(PieceQueue<Chunk>& queue, Progress& progress) {
     Chunk chunk;
     while (queue.pop(chunk)) {
-      if (progress.cancelled.load(std::memory_order_relaxed)) continue;  // drain, skip the work
+      if (stopped(progress)) continue;  // drain, skip the work
       source_ = chunk.source.get();
       if (chunk.batch) {
         row_ = true;
         // A batch that keeps its events is read once, by the first replay, and kept for the next.
         const ArrowEventBatch::Events* kept =
             chunk.batch->keeps_events() ? &chunk.batch->events() : nullptr;
-        for (std::int64_t r = chunk.begin; r < chunk.end; ++r) {
+        for (std::int64_t r = chunk.begin; r < chunk.end && !stopped(progress); ++r) {
           const std::int64_t row_no = chunk.first_line + r;
           if (kept) {
             const auto i = static_cast<std::size_t>(r);
@@ -375,7 +381,7 @@ class Worker {
         row_ = false;
         std::int64_t line_no = chunk.first_line;
         std::string_view text(chunk.text.data(), chunk.text.size() - EventLineReader::kPadding);
-        while (!text.empty()) {
+        while (!text.empty() && !stopped(progress)) {
           std::size_t end = text.find('\n');
           std::string_view line = text.substr(0, end);
           line_one(line, line_no++);
@@ -590,6 +596,7 @@ struct Simulation::Impl {
   std::int64_t lines = 0;               // lines and rows handed to the workers, or dropped
   double drawn = 0, reported = 0;
   bool started = false, stopped = false;
+  bool line_open = false;  // a progress line is drawn and not yet ended
   std::exception_ptr callback_error;
   WorkerResult reader;  // lines the reader drops itself (too long)
   std::vector<std::shared_ptr<const std::string>> sources;  // fed with at least a line or row
@@ -608,6 +615,7 @@ struct Simulation::Impl {
   ~Impl() {
     progress.cancelled = true;  // a replay dropped part-way: the workers skip what is queued
     stop();
+    end_line();
   }
 
   void stop() {
@@ -621,7 +629,7 @@ struct Simulation::Impl {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 
-  // The caller hears how far the workers are; a "no" from it stops them after their piece.
+  // The caller hears how far the workers are; a "no" from it stops them at their next event.
   // A callback that throws cancels too; its exception leaves the replay's next call.
   void report(std::uint64_t done, std::int64_t done_lines) {
     if (!options.on_progress || progress.cancelled) return;
@@ -645,23 +653,36 @@ struct Simulation::Impl {
     if (options.progress && elapsed() - drawn >= 0.2) {
       drawn = elapsed();
       draw_progress(progress.bytes, total, progress.lines, drawn, false);
+      line_open = true;
     }
     if (options.on_progress && elapsed() - reported >= 0.1) report(progress.bytes, progress.lines);
   }
 
+  /// Ends a progress line left open, so what is printed next starts a line of its own.
+  void end_line() {
+    if (line_open) std::fputs("\n", stderr);
+    line_open = false;
+  }
+
   [[noreturn]] void throw_cancelled() {
     stop();
-    if (options.progress) std::fputs("\n", stderr);
+    end_line();
     if (callback_error) std::rethrow_exception(std::exchange(callback_error, nullptr));
     throw SimulationCancelled();
   }
 
   void push(Chunk c) {
     if (progress.cancelled) throw_cancelled();
-    pushed += c.bytes;
-    lines += c.lines;
+    const std::uint64_t bytes = c.bytes;
+    const std::int64_t chunk_lines = c.lines;
     if (c.lines && (sources.empty() || *sources.back() != *c.source)) sources.push_back(c.source);
-    queue.push(std::move(c));
+    // While the queue is full the caller is still heard (progress, and a "no" that cancels).
+    while (!queue.push_for(c, std::chrono::milliseconds(20))) {
+      tick();
+      if (progress.cancelled) throw_cancelled();
+    }
+    pushed += bytes;
+    lines += chunk_lines;
     tick();
   }
 
@@ -744,17 +765,18 @@ struct Simulation::Impl {
     begin();
     queue.close();
     // The feeding is done; keep the line moving until the workers are too.
+    // Short sleeps, so the end is seen soon after it comes; tick() draws and reports at its pace.
     while ((options.progress || options.on_progress) && progress.bytes < pushed &&
            !progress.cancelled) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(options.on_progress ? 100 : 200));
-      if (options.progress) draw_progress(progress.bytes, total, progress.lines, elapsed(), false);
-      report(progress.bytes, progress.lines);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      tick();
     }
     stop();
     const double seconds = elapsed();
     if (!progress.cancelled) {
       const std::uint64_t end = std::max(total, pushed);
       if (options.progress) draw_progress(end, end, lines, seconds, true);
+      line_open = false;
       report(end, lines);
     }
     if (progress.cancelled) throw_cancelled();

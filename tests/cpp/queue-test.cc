@@ -79,5 +79,23 @@ TEST(PieceQueue, WholePiecesTakeAPlaceEach) {
   EXPECT_FALSE(queue.pop(p));
 }
 
+TEST(PieceQueue, PushForGivesUpWhenNoPlaceComesAndKeepsThePiece) {
+  PieceQueue<Piece> queue(1);
+  queue.push({1});
+  Piece next{2};
+  EXPECT_FALSE(queue.push_for(next, std::chrono::milliseconds(10)));
+  EXPECT_EQ(next.source, 2);  // still the caller's, to push again
+  EXPECT_EQ(queue.held(), 1u);
+  Piece p;
+  ASSERT_TRUE(queue.pop(p));
+  EXPECT_TRUE(queue.push_for(next, std::chrono::milliseconds(10)));
+  ASSERT_TRUE(queue.pop(p));
+  EXPECT_EQ(p.source, 2);
+  Piece first = part_of(3, 0, 2), last = part_of(3, 1, 2);
+  EXPECT_TRUE(queue.push_for(first, std::chrono::milliseconds(0)));  // takes the one place
+  EXPECT_TRUE(queue.push_for(last, std::chrono::milliseconds(0)));   // a later piece never waits
+  EXPECT_EQ(queue.held(), 1u);
+}
+
 }  // namespace
 }  // namespace shoprules::host

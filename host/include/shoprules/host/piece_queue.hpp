@@ -1,6 +1,7 @@
 // The bounded queue between a replay's reader and its workers.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -21,13 +22,22 @@ class PieceQueue {
   explicit PieceQueue(std::size_t max) : max_(max) {}
 
   void push(Piece p) {
+    while (!push_for(p, std::chrono::hours(1))) {
+    }
+  }
+
+  /// push(), waiting at most `timeout` for a place: false, with `p` left as it was, if none came
+  /// (the reader then hears the caller, who may cancel, before it waits again).
+  template <class Rep, class Period>
+  bool push_for(Piece& p, std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
     if (p.opens) {
-      space_.wait(lock, [&] { return held_ < max_; });
+      if (!space_.wait_for(lock, timeout, [&] { return held_ < max_; })) return false;
       ++held_;
     }
     pieces_.push_back(std::move(p));
     ready_.notify_one();
+    return true;
   }
 
   /// The next piece, waiting for one; false once the queue is closed and empty.
