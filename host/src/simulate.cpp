@@ -100,6 +100,15 @@ std::int64_t count_newlines(std::string_view text) {
   return n;
 }
 
+/// What zlib says went wrong with `file`, without the file's name it puts first.
+std::string zlib_error(gzFile in, const std::filesystem::path& file) {
+  int code = Z_OK;
+  std::string_view message = gzerror(in, &code);
+  const std::string prefix = file.string() + ": ";
+  if (message.substr(0, prefix.size()) == prefix) message.remove_prefix(prefix.size());
+  return std::string(message);
+}
+
 /// One piece of work: whole JSON lines, or rows of an Arrow batch.
 struct Chunk {
   std::string text;  // whole lines, then EventLineReader::kPadding bytes that are not part of them
@@ -708,17 +717,11 @@ struct Simulation::Impl {
       const std::size_t kept = block.size();
       block.resize(kept + kBlock + kPadding);  // the padding is there when the lines are handed on
       const int got = gzread(in, block.data() + kept, static_cast<unsigned>(kBlock));
-      if (got < 0) {
-        int code = 0;
-        throw EventLogError(file.string() + ": cannot read the event log: " + gzerror(in, &code));
-      }
       more = got > 0;
-      if (!more) {  // zlib reports a compressed stream cut short only as a soft error
-        int code = Z_OK;
-        const char* message = gzerror(in, &code);
-        if (code != Z_OK)
-          throw EventLogError(file.string() + ": cannot read the event log: " + message);
-      }
+      int code = Z_OK;
+      if (!more) gzerror(in, &code);  // a stream cut short is a soft error, once nothing is left
+      if (got < 0 || code != Z_OK)
+        throw EventLogError(file.string() + ": cannot read the event log: " + zlib_error(in, file));
       block.resize(kept + static_cast<std::size_t>(got));
       const auto offset = static_cast<std::uint64_t>(std::max<z_off_t>(0, gzoffset(in)));
       const std::uint64_t bytes = offset > consumed ? offset - consumed : 0;

@@ -355,8 +355,9 @@ def test_truncated_and_not_parquet_files_are_clear_errors(logs, tmp_path: Path) 
         shoprules.simulate(garbled, {})
     gz = tmp_path / "cut.jsonl.gz"
     gz.write_bytes(logs["gz"].read_bytes()[:5000])
-    with pytest.raises(shoprules.EventLogError, match=f"^{gz}: cannot read the event log"):
+    with pytest.raises(shoprules.EventLogError) as cut:
         shoprules.simulate(gz, {})
+    assert str(cut.value) == f"{gz}: cannot read the event log: unexpected end of file"
 
 
 def test_a_rewritten_parquet_file_is_read_afresh(tmp_path: Path) -> None:
