@@ -466,10 +466,25 @@ StoreConfig finish(Draft d, std::string name, std::string seed) {
   }
   store.stats = std::make_unique<RuleStats[]>(store.rules.size());
   store.evaluations = std::make_unique<std::atomic<std::uint64_t>>(0);
+  gather_calls(store);
   return store;
 }
 
 }  // namespace
+
+void gather_calls(StoreConfig& store) {
+  // The vectors' elements keep their addresses when the store is moved into the snapshot.
+  store.calls.clear();
+  store.calls.reserve(store.rules.size());
+  for (std::size_t i = 0; i < store.rules.size(); ++i) {
+    const RuleSlot& r = store.rules[i];
+    const PluginSlot& p = store.plugins.at(r.plugin);
+    const PluginDescriptor* d = p.plugin ? p.plugin->descriptor : nullptr;
+    store.calls.push_back({r.spec && d ? d->run_rule : nullptr, r.spec,
+                           r.spec ? r.spec->params : nullptr, r.values.data(), r.values.size(),
+                           p.name, r.id, &p, &store.stats[i]});
+  }
+}
 
 std::shared_ptr<const ConfigSnapshot> build_snapshot(const ConfigSource& source,
                                                      const std::vector<PluginPtr>& plugins) {

@@ -93,31 +93,21 @@ class RuleTimer {
   std::chrono::steady_clock::time_point begin_;
 };
 
-/// Runs one rule into `out`, with what it did in `t` (whose rule is set). `count_fired`: add a
-/// call that emitted or noted something to the rule's stats.
+/// Runs one rule, enabled and declared for this event's type, into `out`, with what it did in
+/// `t` (whose rule is set). `count_fired`: add a call that emitted or noted something to the rule's
+/// stats.
 void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
               const BudgetClock& clock, TraceEntry& t, bool count_fired) {
-  const RuleSlot& slot = snap.rules[index];
-  if (!slot.enabled) {
-    t.outcome = Outcome::Disabled;
-    t.why = slot.disabled_why;
-    return;
-  }
-  if (!(slot.spec->events & event_bit(event.kind))) {  // declared for other event types
-    t.outcome = Outcome::Skipped;
-    t.why = not_for_events(slot.spec->events);
-    return;
-  }
-  const PluginSlot& plugin = snap.plugin_of(slot);
-  RuleStats& stats = snap.stats[index];
+  const RuleCall& call = snap.calls[index];
+  RuleStats& stats = *call.stats;
   // The budget never changes what is decided (that would depend on the machine), only what the
   // trace and the stats say about it.
   RuleTimer timer(clock, stats, t);
-  Params params(slot.spec->params, slot.values.data(), slot.values.size());
-  RuleContext ctx{event, params, plugin.name, slot.id, snap.seed_hash, snap.currency};
+  Params params(call.param_specs, call.values, call.value_count);
+  RuleContext ctx{event, params, call.plugin, call.rule, snap.seed_hash, snap.currency};
   RuleOutput ro(out.actions, t.detail);
   std::string error;
-  RuleStatus status = plugin.plugin->descriptor->run_rule(*slot.spec, ctx, ro, error);
+  RuleStatus status = call.run(*call.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {
     if (!within_count_caps(ro, t.detail)) {
       status = RuleStatus::Exception;
@@ -134,7 +124,8 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
     stats.errors.fetch_add(1, std::memory_order_relaxed);
     t.outcome = Outcome::Error;
     t.detail = error.empty() ? "threw an exception with an empty message" : error;
-    if (plugin.on_error == OnError::Fail) throw RuleFailure(plugin.name, slot.spec->id, t.detail);
+    if (call.slot->on_error == OnError::Fail)
+      throw RuleFailure(std::string(call.plugin), call.spec->id, t.detail);
     return;
   }
   for (std::size_t i = ro.first_own(); i < out.actions.size(); ++i) out.actions[i].origin = index;
@@ -152,6 +143,17 @@ void run_traced(const StoreConfig& snap, std::uint32_t index, const Event& event
                 const BudgetClock& clock) {
   TraceEntry& t = out.trace.emplace_back();
   t.rule = index;
+  const RuleSlot& slot = snap.rules[index];
+  if (!slot.enabled) {
+    t.outcome = Outcome::Disabled;
+    t.why = slot.disabled_why;
+    return;
+  }
+  if (!(slot.spec->events & event_bit(event.kind))) {  // declared for other event types
+    t.outcome = Outcome::Skipped;
+    t.why = not_for_events(slot.spec->events);
+    return;
+  }
   run_rule(snap, index, event, out, clock, t, true);
 }
 
@@ -177,10 +179,10 @@ IsolatedStop Evaluation::next() {
              : (phase_ == 0 ? store_.active_decide[type] : store_.active_review[type]);
     while (k_ < rules.size()) {
       const std::uint32_t index = rules[k_];
-      const std::uint32_t plugin = store_.rules[index].plugin;
-      if (IsolatedPlugin* isolated = store_.plugins[plugin].isolated) {
+      const PluginSlot* plugin = store_.calls[index].slot;
+      if (IsolatedPlugin* isolated = plugin->isolated) {
         std::size_t end = k_ + 1;
-        while (end < rules.size() && store_.rules[rules[end]].plugin == plugin) ++end;
+        while (end < rules.size() && store_.calls[rules[end]].slot == plugin) ++end;
         IsolatedStop stop{isolated, std::span(rules).subspan(k_, end - k_)};
         k_ = end;
         return stop;

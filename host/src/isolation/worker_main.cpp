@@ -93,6 +93,7 @@ std::vector<StoreConfig> read_stores(const PluginPtr& plugin, const char* area, 
     }
     s.stats = std::make_unique<RuleStats[]>(total);
     s.evaluations = std::make_unique<std::atomic<std::uint64_t>>(0);
+    gather_calls(s);
   }
   if (!r.ok()) _exit(2);
   return stores;

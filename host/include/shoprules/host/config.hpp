@@ -48,6 +48,21 @@ struct RuleStats {
   std::atomic<std::uint64_t> fired{0}, errors{0}, over_budget{0}, time_ns{0};
 };
 
+/// What calling one rule takes, gathered in one place when the snapshot is built: an evaluation
+/// calls several rules per event, and each call would otherwise follow the rule to its plugin,
+/// the plugin to its library and the library to its entry point.
+struct RuleCall {
+  RunRuleFn run = nullptr;  ///< the plugin's exception-safe entry; null for an isolated plugin
+  const RuleSpec* spec = nullptr;
+  const ParamSpec* param_specs = nullptr;
+  const ParamValue* values = nullptr;
+  std::size_t value_count = 0;
+  std::string_view plugin;  ///< its name
+  std::string_view rule;    ///< its id
+  const PluginSlot* slot = nullptr;
+  RuleStats* stats = nullptr;
+};
+
 /// One store's rules as the config sets them: the top-level config, or the top-level config with a
 /// `stores.<name>` overlay on top.
 struct StoreConfig {
@@ -66,11 +81,17 @@ struct StoreConfig {
   /// runs once per evaluation, so its run count is `evaluations`.
   std::unique_ptr<RuleStats[]> stats;
   std::unique_ptr<std::atomic<std::uint64_t>> evaluations;
+  /// One per rule, by index into `rules`; points into this store's plugins, rules and stats
+  /// (gather_calls, once they are all in place).
+  std::vector<RuleCall> calls;
 
   const PluginSlot& plugin_of(const RuleSlot& r) const { return plugins[r.plugin]; }
   /// "plugin.rule" for messages.
   std::string rule_name(std::uint32_t rule) const;
 };
+
+/// Fills `store.calls` from its rules, plugins and stats, which must not change afterwards.
+void gather_calls(StoreConfig& store);
 
 /// Everything evaluations need from the config. Never changes once built; a reload builds a new
 /// one and swaps it in.
