@@ -52,7 +52,7 @@ struct RuleStats {
 /// calls several rules per event, and each call would otherwise follow the rule to its plugin,
 /// the plugin to its library and the library to its entry point.
 struct RuleCall {
-  RunRuleFn run = nullptr;  ///< the plugin's exception-safe entry; null for an isolated plugin
+  RunRuleFn run = nullptr;  ///< the plugin's exception-safe entry; null for a rule with no spec
   const RuleSpec* spec = nullptr;
   const ParamSpec* param_specs = nullptr;
   const ParamValue* values = nullptr;
