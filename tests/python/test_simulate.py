@@ -10,7 +10,6 @@ import pty
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -246,18 +245,6 @@ def test_the_report_names_the_first_and_last_event_times(tmp_path: Path) -> None
 SLOW = {"plugins": {"testkit": {"rules": {"slow": {"enabled": True, "ms": 5}}}}}
 
 
-def threads_of(pid: int) -> int:
-    return len(os.listdir(f"/proc/{pid}/task"))
-
-
-def wait_for_more_threads(pid: int, than: int) -> None:
-    """Until the replay's worker threads are there: the replay has begun."""
-    deadline = time.monotonic() + 60
-    while threads_of(pid) <= than:
-        assert time.monotonic() < deadline, "the replay never started"
-        time.sleep(0.01)
-
-
 def read_until(fd: int, want: bytes, seen: bytearray) -> None:
     """Reads a terminal's output into `seen` until `want` is in it (or the writer is gone)."""
     deadline = time.monotonic() + 60
@@ -272,6 +259,27 @@ def read_until(fd: int, want: bytes, seen: bytearray) -> None:
         seen += chunk
 
 
+def interrupt_when_running(cmd: list[str]) -> tuple[int, str, str, float]:
+    """Runs `cmd` with stderr on a terminal, so a replay draws its progress bar; once the bar
+    shows (the replay runs), sends it SIGINT, as Ctrl-C would. Its exit code, what it printed on
+    stdout and on the terminal, and the seconds from the signal to its end."""
+    term, term_end = pty.openpty()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=term_end, text=True)
+    os.close(term_end)
+    seen = bytearray()
+    try:
+        read_until(term, b"simulate [", seen)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        took = time.monotonic() - sent
+        read_until(term, b"\0", seen)  # all it wrote, to the end
+    finally:
+        proc.kill()
+        os.close(term)
+    return proc.returncode, out, seen.decode().replace("\r\n", "\n"), took
+
+
 @pytest.mark.parametrize("kind", ["jsonl", "parquet"])
 def test_ctrl_c_stops_the_cli_replay_at_once(
     kind: str, log: Path, tmp_path: Path, test_plugins: Path
@@ -284,49 +292,31 @@ def test_ctrl_c_stops_the_cli_replay_at_once(
     config.write_text(json.dumps(SLOW))
     cmd = [CLI, "simulate", str(source), "--config", str(config), "--threads", "1"]
     cmd += ["--plugin-dir", str(test_plugins / "testkit")]
-    # stderr on a terminal, so the replay draws its progress bar: once it shows, the replay runs.
-    term, term_end = pty.openpty()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=term_end, text=True)
-    os.close(term_end)
-    seen = bytearray()
-    try:
-        read_until(term, b"simulate [", seen)
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
-        read_until(term, b"\0", seen)  # all it wrote, to the end
-    finally:
-        proc.kill()
-        os.close(term)
-    err = seen.decode().replace("\r\n", "\n")
-    assert time.monotonic() - sent < 10, "the replay ran on after Ctrl-C"
-    assert proc.returncode == 130, err
+    code, out, err, took = interrupt_when_running(cmd)
+    assert took < 10, "the replay ran on after Ctrl-C"
+    assert code == 130, err
     # The bar's line is ended, and the message has a line of its own.
     assert err.split("\n")[-2:] == ["shoprules simulate: interrupted", ""], err
     assert "Traceback" not in err
     assert out == ""
 
 
+CATCH_CTRL_C = """
+import json, sys, shoprules
+try:
+    shoprules.simulate(sys.argv[1], json.loads(sys.argv[2]), plugin_dirs=[sys.argv[3]],
+                       threads=1, progress=True)
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+"""
+
+
 def test_ctrl_c_raises_keyboard_interrupt_from_simulate(log: Path, test_plugins: Path) -> None:
-    me = os.getpid()
-    before = threads_of(me)
-    running = threading.Event()
-
-    def interrupt() -> None:  # Ctrl-C, once the replay's worker is there
-        wait_for_more_threads(me, than=before + 1)  # this thread, then the worker
-        if running.is_set():
-            os.kill(me, signal.SIGINT)
-
-    ctrl_c = threading.Thread(target=interrupt)
-    started = time.monotonic()
-    running.set()
-    ctrl_c.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            shoprules.simulate(log, SLOW, plugin_dirs=[test_plugins / "testkit"], threads=1)
-    finally:
-        running.clear()
-        ctrl_c.join()
-    assert time.monotonic() - started < 10, "the replay ran on after Ctrl-C"
+    # In a process of its own: a stray signal must not reach the test run.
+    cmd = [sys.executable, "-c", CATCH_CTRL_C, str(log), json.dumps(SLOW)]
+    cmd.append(str(test_plugins / "testkit"))
+    code, out, err, took = interrupt_when_running(cmd)
+    assert took < 10, "the replay ran on after Ctrl-C"
+    assert (code, out) == (0, "KeyboardInterrupt\n"), err
     # The module still works after a replay cut short.
     assert shoprules.simulate(log, {}, threads=1)["events"] == 3000
