@@ -37,7 +37,17 @@ Progress = Callable[[int, int, int], object]
 #: Keyed by file, size and modification time, at most CACHE_BYTES in all (the batches' buffers and
 #: the typed events: about 1 KB an event), the least recently used dropped first; a log larger
 #: than that is read again each time. SHOPRULES_SIMULATE_CACHE_MB sets it.
-CACHE_BYTES = int(os.environ.get("SHOPRULES_SIMULATE_CACHE_MB", "1024")) << 20
+_CACHE_MB = (os.environ.get("SHOPRULES_SIMULATE_CACHE_MB") or "1024").strip()  # empty: unset
+_CACHE_MB_OK = _CACHE_MB.isascii() and _CACHE_MB.isdigit()
+CACHE_BYTES = int(_CACHE_MB) << 20 if _CACHE_MB_OK else 0
+#: What is wrong with SHOPRULES_SIMULATE_CACHE_MB, said when a replay would keep a log: a bad
+#: value must not stop `import shoprules`, nor go unnoticed.
+_CACHE_MB_PROBLEM = (
+    None
+    if _CACHE_MB_OK
+    else f"SHOPRULES_SIMULATE_CACHE_MB is {_CACHE_MB!r}: expected a whole number of MiB "
+    "(0 keeps nothing in memory)"
+)
 _cache: OrderedDict[tuple[Any, ...], list[tuple[Any, int, int]]] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -267,6 +277,8 @@ def _batches(part: Part, cache: bool = False) -> Iterator[tuple[Any, int, int]]:
     """(batch, first row, bytes) of a Parquet part, one record batch at a time. With `cache`,
     the batches are EventBatch objects, kept for the next replay of the same part."""
     key = None
+    if cache and _CACHE_MB_PROBLEM:
+        raise EventLogError(_CACHE_MB_PROBLEM)
     if cache and CACHE_BYTES > 0:
         st = os.stat(part.file)
         key = (part.file, st.st_size, st.st_mtime_ns, part.row_groups, part.first_row, BATCH_ROWS)

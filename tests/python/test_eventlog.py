@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -474,6 +475,46 @@ def test_cache_keeps_a_parquet_log_in_memory_within_its_cap(logs, monkeypatch) -
     monkeypatch.setattr(eventlog, "CACHE_BYTES", held // 2)  # the log is larger than the cap
     shoprules.simulate(logs["parquet"], {}, cache=True)
     assert eventlog.cached_bytes() == 0
+
+
+CACHE_SETTING = """
+import json, sys, shoprules
+from shoprules import eventlog
+parquet, jsonl = sys.argv[1:]
+out = {"host": len(shoprules.Host().evaluate(json.loads(open(jsonl).readline())).trace) > 0}
+out["plain"] = shoprules.simulate(parquet, {})["events"]
+out["jsonl"] = shoprules.simulate(jsonl, {}, cache=True)["events"]
+try:
+    out["kept"] = shoprules.simulate(parquet, {}, cache=True)["events"]
+except shoprules.EventLogError as error:
+    out["kept"] = str(error)
+out["cached"] = eventlog.cached_events()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("setting", ["1G", "-5", "0.5", "\u00b2"])
+def test_a_bad_cache_size_is_said_when_a_log_would_be_kept(logs, setting: str) -> None:
+    env = {**os.environ, "SHOPRULES_SIMULATE_CACHE_MB": setting}
+    args = [sys.executable, "-c", CACHE_SETTING, str(logs["parquet"]), str(logs["jsonl"])]
+    run = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    # import shoprules, a Host, replays without the cache and of JSON lines all work.
+    assert json.loads(run.stdout) == {
+        "host": True,
+        "plain": 100000,
+        "jsonl": 100000,
+        "kept": f"SHOPRULES_SIMULATE_CACHE_MB is {setting!r}: expected a whole number of MiB "
+        "(0 keeps nothing in memory)",
+        "cached": 0,
+    }
+
+
+def test_a_cache_size_of_zero_keeps_nothing(logs) -> None:
+    env = {**os.environ, "SHOPRULES_SIMULATE_CACHE_MB": " 0 "}
+    args = [sys.executable, "-c", CACHE_SETTING, str(logs["parquet"]), str(logs["jsonl"])]
+    run = subprocess.run(args, env=env, capture_output=True, text=True, check=True)
+    out = json.loads(run.stdout)
+    assert (out["kept"], out["cached"]) == (100000, 0)
 
 
 def test_dictionary_encoded_strings_read_as_their_values(tmp_path: Path) -> None:
