@@ -8,6 +8,9 @@ from typing import Any
 
 ConfigArg = str | os.PathLike[str] | Mapping[str, Any] | None
 
+#: The most worker threads a replay or evaluate_many starts (`threads`; 0 is one per core).
+MAX_THREADS: int
+
 class Error(Exception): ...
 
 class InvalidEvent(Error, ValueError):

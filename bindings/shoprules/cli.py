@@ -23,6 +23,17 @@ class UsageError(Exception):
     """The command line is well-formed but asks for something that does not fit."""
 
 
+def thread_count(text: str) -> int:
+    """A --threads value: 0 (one per core) to the host's most, else a usage error."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= n <= _core.MAX_THREADS:
+        raise argparse.ArgumentTypeError(f"expected 0 (every core) to {_core.MAX_THREADS}, got {n}")
+    return n
+
+
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths)).rstrip()]
@@ -630,7 +641,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(p)
     p.add_argument("--against", metavar="G", help="a second config to compare with --config")
-    p.add_argument("--threads", type=int, default=0, metavar="N", help="worker threads (0: all)")
+    p.add_argument(
+        "--threads", type=thread_count, default=0, metavar="N", help="worker threads (0: all)"
+    )
     for cost, what in (
         ("label", "a prepaid return label"),
         ("pickup", "a courier pickup"),

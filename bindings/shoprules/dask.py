@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import eventlog
+from . import _core, eventlog
 
 #: Fields of a report that depend on the run (the machine, its load), not on the events.
 RUN_DEPENDENT = ("seconds", "events_per_second")
@@ -142,6 +142,8 @@ def simulate(
     per Parquet row group (per file with split_row_groups=False); `threads` C++ threads each.
     progress(done_bytes, total_bytes, lines) is called as parts finish; raising cancels.
     """
+    if not 0 <= threads <= _core.MAX_THREADS:  # said here, not by every worker
+        raise ValueError(f"threads: expected 0 (every core) to {_core.MAX_THREADS}, got {threads}")
     from distributed import as_completed, default_client
 
     client = client or default_client()

@@ -13,6 +13,7 @@
 #include "py_json.hpp"
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/host.hpp"
+#include "shoprules/host/limits.hpp"
 #include "shoprules/host/simulate.hpp"
 #include "shoprules/host/time.hpp"
 #include "shoprules/money.hpp"
@@ -202,7 +203,7 @@ class PyHost {
   }
 
   py::list evaluate_many(const py::handle& events, int threads) const {
-    if (threads < 0) throw py::value_error("threads: expected 0 (every core) or more");
+    const unsigned workers = thread_count(threads);
     py::sequence seq = py::reinterpret_steal<py::sequence>(
         PySequence_Fast(events.ptr(), "events: expected a list of event dicts"));
     if (!seq) throw py::error_already_set();
@@ -215,7 +216,7 @@ class PyHost {
     std::vector<Event> typed(n);
     auto batch = std::make_shared<std::vector<Decision>>(n);
     {
-      host::Host::Batch run(host_, typed, *batch, static_cast<unsigned>(threads));
+      host::Host::Batch run(host_, typed, *batch, workers);
       for (std::size_t i = 0; i < n; ++i) {
         try {
           read_py_event(items[i], typed[i], &arena);
@@ -461,7 +462,7 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "simulate",
       [](const fs::path& events, const py::object& config, const py::object& against,
-         const std::optional<std::vector<fs::path>>& plugin_dirs, unsigned threads,
+         const std::optional<std::vector<fs::path>>& plugin_dirs, int threads,
          const py::object& progress, std::int64_t label_cost, std::int64_t pickup_cost,
          std::int64_t upgrade_cost) {
         auto host_for = [&](const py::object& c) {
@@ -502,6 +503,8 @@ PYBIND11_MODULE(_core, m) {
       "ISO 4217 codes whose minor unit is the major unit, as the SDK formats money.");
   m.def(
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
+  // The most worker threads a replay or evaluate_many starts (`threads`; 0 is one per core).
+  m.attr("MAX_THREADS") = shoprules::host::kMaxThreads;
   m.def(
       "_parse_time",
       [](std::string_view text) -> std::optional<std::int64_t> {

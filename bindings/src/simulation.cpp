@@ -19,6 +19,7 @@
 #include "shoprules/host/arrow_abi.hpp"
 #include "shoprules/host/event_arrow.hpp"
 #include "shoprules/host/host.hpp"
+#include "shoprules/host/limits.hpp"
 #include "shoprules/host/simulate.hpp"
 
 namespace py = pybind11;
@@ -133,7 +134,7 @@ class PyEventBatch {
 class PySimulation {
  public:
   PySimulation(const py::object& config, const py::object& against,
-               const std::optional<std::vector<fs::path>>& plugin_dirs, unsigned threads,
+               const std::optional<std::vector<fs::path>>& plugin_dirs, int threads,
                const py::object& progress, std::int64_t label_cost, std::int64_t pickup_cost,
                std::int64_t upgrade_cost) {
     a_ = host_for(config, plugin_dirs);
@@ -184,11 +185,18 @@ class PySimulation {
 
 }  // namespace
 
-host::SimulationOptions simulation_options(unsigned threads, const py::object& progress,
+unsigned thread_count(int threads) {
+  if (threads < 0 || static_cast<unsigned>(threads) > host::kMaxThreads)
+    throw py::value_error("threads: expected 0 (every core) to " +
+                          std::to_string(host::kMaxThreads) + ", got " + std::to_string(threads));
+  return static_cast<unsigned>(threads);
+}
+
+host::SimulationOptions simulation_options(int threads, const py::object& progress,
                                            std::int64_t label_cost, std::int64_t pickup_cost,
                                            std::int64_t upgrade_cost) {
   host::SimulationOptions options;
-  options.threads = threads;
+  options.threads = thread_count(threads);
   const bool callback = PyCallable_Check(progress.ptr());
   if (!callback) options.progress = progress.cast<bool>();
   // Called about every 100 ms from the thread that feeds the replay, which has let the GIL go:
@@ -243,7 +251,7 @@ void bind_simulation(py::module_& m, const py::object& error) {
   py::class_<PySimulation>(m, "Simulation",
                            "A replay fed piece by piece; the pieces are evaluated on C++ threads.")
       .def(py::init<const py::object&, const py::object&,
-                    const std::optional<std::vector<fs::path>>&, unsigned, const py::object&,
+                    const std::optional<std::vector<fs::path>>&, int, const py::object&,
                     std::int64_t, std::int64_t, std::int64_t>(),
            py::arg("config") = py::none(), py::arg("against") = py::none(),
            py::arg("plugin_dirs") = py::none(), py::arg("threads") = 0, py::arg("progress") = false,

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <system_error>
 #include <thread>
 
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/evaluate.hpp"
+#include "shoprules/host/threads.hpp"
 
 namespace shoprules::host {
 namespace fs = std::filesystem;
@@ -83,7 +85,7 @@ void Host::evaluate_many(const std::vector<Event>& events, std::vector<Decision>
 Host::Batch::Batch(const Host& host, const std::vector<Event>& events, std::vector<Decision>& out,
                    unsigned threads)
     : events_(events), out_(out), snap_(host.snapshot()) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = worker_threads(threads);
   // With isolated plugins, larger chunks (fewer round trips to their workers per event), but
   // no larger than to give each thread one.
   if (!snap_->isolated.empty())
@@ -91,7 +93,12 @@ Host::Batch::Batch(const Host& host, const std::vector<Event>& events, std::vect
         std::clamp<std::size_t>((events.size() + threads - 1) / threads, kChunk, kIsolatedChunk);
   threads =
       static_cast<unsigned>(std::min<std::size_t>(threads, (events.size() + chunk_ - 1) / chunk_));
-  for (unsigned t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  try {
+    for (unsigned t = 1; t < threads; ++t) workers_.emplace_back([this] { work(); });
+  } catch (const std::system_error& e) {  // the threads started must end before they are freed
+    stop();
+    throw thread_refused(workers_.size(), threads - 1, e.what());
+  }
 }
 
 Host::Batch::~Batch() {

@@ -14,6 +14,7 @@
 #include <exception>
 #include <fstream>
 #include <map>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -29,6 +30,7 @@
 #include "shoprules/host/isolation.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/piece_queue.hpp"
+#include "shoprules/host/threads.hpp"
 #include "shoprules/host/time.hpp"
 
 namespace shoprules::host {
@@ -611,14 +613,18 @@ struct Simulation::Impl {
   std::vector<std::shared_ptr<const std::string>> sources;  // fed with at least a line or row
 
   Impl(const ConfigSnapshot& config, const ConfigSnapshot* against, const SimulationOptions& o)
-      : options(o),
-        threads(std::max(1u, o.threads ? o.threads : std::thread::hardware_concurrency())),
-        queue(2 * threads + 2) {
+      : options(o), threads(worker_threads(o.threads)), queue(2 * threads + 2) {
     configs.push_back(&config);
     if (against) configs.push_back(against);
-    for (unsigned t = 0; t < threads; ++t) {
-      workers.push_back(std::make_unique<Worker>(configs, options));
-      pool.emplace_back([this, w = workers.back().get()] { w->run(queue, progress); });
+    try {
+      for (unsigned t = 0; t < threads; ++t) {
+        workers.push_back(std::make_unique<Worker>(configs, options));
+        pool.emplace_back([this, w = workers.back().get()] { w->run(queue, progress); });
+      }
+    } catch (const std::system_error& e) {  // the threads started must end before they are freed
+      progress.cancelled = true;
+      stop();
+      throw thread_refused(pool.size(), threads, e.what());
     }
   }
   ~Impl() {

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import shoprules
+import shoprules.dask
 from builders import customer, order
 from shoprules import _core
 
@@ -107,3 +109,67 @@ def test_simulate_skips_a_line_over_1_mib(tmp_path: Path) -> None:
     assert report["bad_examples"] == [
         {"line": 2, "error": "longer than the limit of 1048576 bytes"}
     ]
+
+
+def test_more_worker_threads_than_1024_is_a_value_error(host, tmp_path: Path) -> None:
+    assert _core.MAX_THREADS == 1024
+    log = tmp_path / "one.jsonl"
+    log.write_text(json.dumps(order(1000)) + "\n")
+    message = "threads: expected 0 (every core) to 1024, got {}"
+    for threads in (-1, 1025, 10**6):
+        with pytest.raises(ValueError) as info:
+            shoprules.simulate(log, {}, threads=threads)
+        assert str(info.value) == message.format(threads)
+        with pytest.raises(ValueError) as info:
+            host.evaluate_many([order(1000)], threads=threads)
+        assert str(info.value) == message.format(threads)
+    cli = [str(Path(sys.executable).with_name("shoprules")), "simulate", str(log)]
+    run = subprocess.run([*cli, "--threads", "1025"], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == (
+        "shoprules simulate: error: argument --threads: expected 0 (every core) to 1024, got 1025"
+    )
+    with pytest.raises(ValueError) as info:  # before any task is sent to a cluster
+        shoprules.dask.simulate(log, {}, client=object(), threads=1025)
+    assert str(info.value) == message.format(1025)
+    assert shoprules.simulate(log, {}, threads=1024)["events"] == 1  # the limit itself is fine
+
+
+# Under a cap on the process's memory that fits a few dozen thread stacks, asking for 1,024
+# threads meets a thread the system refuses; the threads already started must be stopped before
+# they are freed, or the process aborts.
+REFUSED_THREADS = """
+import json, re, resource, sys, shoprules
+log = sys.argv[1]
+host = shoprules.Host()
+event = json.loads(open(log).readline())
+shoprules.simulate(log, {}, threads=1)
+size = int(re.search(r"VmSize:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)) << 10
+resource.setrlimit(resource.RLIMIT_AS, (size + (256 << 20), resource.RLIM_INFINITY))
+out = {}
+for name, run in (
+    ("simulate", lambda: shoprules.simulate(log, {}, threads=1024)),
+    ("evaluate_many", lambda: host.evaluate_many([event] * 70000, threads=1024)),
+):
+    try:
+        run()
+        out[name] = "ran"
+    except RuntimeError as error:
+        out[name] = str(error)
+resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+out["after"] = shoprules.simulate(log, {}, threads=2)["events"]
+print(json.dumps(out))
+"""
+
+
+def test_a_worker_thread_the_system_refuses_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    log = tmp_path / "one.jsonl"
+    log.write_text(json.dumps(order(1000)) + "\n")
+    run = subprocess.run(
+        [sys.executable, "-c", REFUSED_THREADS, str(log)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert re.fullmatch(r"could not start worker thread \d+ of 1024: .+", out["simulate"])
+    assert re.fullmatch(r"could not start worker thread \d+ of 1023: .+", out["evaluate_many"])
+    assert out["after"] == 1

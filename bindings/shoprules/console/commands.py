@@ -11,6 +11,7 @@ import socket
 import sys
 from typing import Any
 
+from ..cli import thread_count
 from ..config_edit import InputError
 from .auth import hash_password
 
@@ -215,7 +216,11 @@ def add_parsers(sub: Any) -> None:
         help="mark cookies Secure: set it when a TLS reverse proxy serves the console",
     )
     p.add_argument(
-        "--threads", type=int, default=0, metavar="N", help="what-if worker threads (0: all)"
+        "--threads",
+        type=thread_count,
+        default=0,
+        metavar="N",
+        help="what-if worker threads (0: all)",
     )
     p.set_defaults(func=cmd_console)
 

@@ -11,5 +11,6 @@ inline constexpr std::size_t kMaxListItems = 100;           ///< household, tags
 inline constexpr std::size_t kMaxConfigBytes = 1 << 20;     ///< a config file
 inline constexpr std::size_t kMaxConfigValues = 100000;     ///< values in an in-memory config
 inline constexpr std::size_t kMaxEventLineBytes = 1 << 20;  ///< one line of a simulate log
+inline constexpr unsigned kMaxThreads = 1024;  ///< worker threads of one replay or evaluate_many
 
 }  // namespace shoprules::host
