@@ -23,6 +23,17 @@ class UsageError(Exception):
     """The command line is well-formed but asks for something that does not fit."""
 
 
+def minor_units(text: str) -> int:
+    """A cost in minor units: a whole number, 0 or more, else a usage error."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more minor units, got {n}")
+    return n
+
+
 def thread_count(text: str) -> int:
     """A --threads value: 0 (one per core) to the host's most, else a usage error."""
     try:
@@ -651,7 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p.add_argument(
             f"--{cost}-cost",
-            type=int,
+            type=minor_units,
             default=0,
             metavar="MINOR",
             help=f"what {what} costs, in minor units (default 0)",

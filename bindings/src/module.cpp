@@ -505,6 +505,8 @@ PYBIND11_MODULE(_core, m) {
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
   // The most worker threads a replay or evaluate_many starts (`threads`; 0 is one per core).
   m.attr("MAX_THREADS") = shoprules::host::kMaxThreads;
+  // Why a replay whose report's sums would leave 64 bits fails.
+  m.attr("SUM_OVERFLOW") = shoprules::host::kSumOverflow;
   m.def(
       "_parse_time",
       [](std::string_view text) -> std::optional<std::int64_t> {

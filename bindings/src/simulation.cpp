@@ -209,6 +209,12 @@ host::SimulationOptions simulation_options(int threads, const py::object& progre
     if (callback) progress(p.done_bytes, p.total_bytes, p.lines);
     return true;
   };
+  for (const auto& [name, cost] : {std::pair{"label_cost", label_cost},
+                                   {"pickup_cost", pickup_cost},
+                                   {"upgrade_cost", upgrade_cost}})
+    if (cost < 0)
+      throw py::value_error(std::string(name) + ": expected 0 or more minor units, got " +
+                            std::to_string(cost));
   options.costs = {label_cost, pickup_cost, upgrade_cost};
   return options;
 }
@@ -224,6 +230,15 @@ void bind_simulation(py::module_& m, const py::object& error) {
     g_event_log_error = py::reinterpret_steal<py::object>(type);
     m.attr("EventLogError") = g_event_log_error;
   }
+  // Wherever a replay's EventLogError leaves C++ (finishing a replay, _core.simulate), it is
+  // this EventLogError, not a RuntimeError.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const host::EventLogError& e) {
+      PyErr_SetObject(g_event_log_error.ptr(), g_event_log_error(e.what()).ptr());
+    }
+  });
   m.def(
       "check_arrow_schema",
       [](const py::object& schema, const std::string& source) {

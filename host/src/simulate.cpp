@@ -39,13 +39,19 @@ namespace {
 using nlohmann::json;
 using Money = std::map<std::string, std::int64_t>;  // by currency
 
+/// Adds `v` to `sum`, noting in `overflow` a result that leaves 64 bits: a log or a plugin with
+/// absurd amounts makes the replay say so, instead of report a number that wrapped around.
+void add_to(std::int64_t& sum, std::int64_t v, bool& overflow) {
+  overflow |= __builtin_add_overflow(sum, v, &sum);
+}
+
 struct Tally {
   std::int64_t count = 0;
   Money money;
 
-  void add(const Tally& other) {
-    count += other.count;
-    for (const auto& [currency, amount] : other.money) money[currency] += amount;
+  void add(const Tally& other, bool& overflow) {
+    add_to(count, other.count, overflow);
+    for (const auto& [currency, amount] : other.money) add_to(money[currency], amount, overflow);
   }
   json to_json() const { return {{"count", count}, {"money", money}}; }
 };
@@ -55,14 +61,16 @@ struct ConfigTally {
   Money goodwill;
   std::int64_t points_awarded = 0, points_revoked = 0, points_expired = 0;
   std::map<std::string, std::int64_t> rule_errors;
+  bool overflow = false;  // a sum left 64 bits: the replay fails rather than report it
 
   void add(const ConfigTally& o) {
-    for (const auto& [k, t] : o.by_type) by_type[k].add(t);
-    for (const auto& [k, t] : o.by_rule) by_rule[k].add(t);
-    for (const auto& [k, v] : o.goodwill) goodwill[k] += v;
-    points_awarded += o.points_awarded;
-    points_revoked += o.points_revoked;
-    points_expired += o.points_expired;
+    overflow |= o.overflow;
+    for (const auto& [k, t] : o.by_type) by_type[k].add(t, overflow);
+    for (const auto& [k, t] : o.by_rule) by_rule[k].add(t, overflow);
+    for (const auto& [k, v] : o.goodwill) add_to(goodwill[k], v, overflow);
+    add_to(points_awarded, o.points_awarded, overflow);
+    add_to(points_revoked, o.points_revoked, overflow);
+    add_to(points_expired, o.points_expired, overflow);
     for (const auto& [k, v] : o.rule_errors) rule_errors[k] += v;
   }
 };
@@ -164,48 +172,70 @@ Known known_of(std::string_view type) {
   return Known::Other;
 }
 
+/// A coupon's worth as the SDK's coupon_value gives it, in 128 bits: a percentage of a subtotal
+/// near the 64-bit limit is noticed instead of wrapping.
+__int128 coupon_money(const Action& coupon, const Event& ev) {
+  if (coupon.param("amount")) return coupon.int_param("amount");
+  if (!ev.has_order) return 0;
+  return (static_cast<__int128>(ev.order.subtotal) * coupon.int_param("percent") + 50) / 100;
+}
+
 /// What an action costs the shop (see README, "simulate"): refunds with their bonus, coupons (a
 /// percentage of the subtotal), gifts' value, replaced goods at their price, the costs the
 /// options put on prepaid labels, pickups and upgrades; an exchange ships goods at the price paid
 /// for the returned line (less any charge); expiring points is a saving, at `point_value` each.
-std::int64_t money_of(Known known, const Action& a, const Event& ev, const SimulationCosts& costs) {
+/// Worked out in 128 bits; a result outside 64 bits is noted in `overflow`.
+std::int64_t money_of(Known known, const Action& a, const Event& ev, const SimulationCosts& costs,
+                      bool& overflow) {
+  using Wide = __int128;
+  Wide m = 0;
   switch (known) {
     case Known::Refund:
-      return a.int_param("amount") + a.int_param("bonus");
+      m = Wide{a.int_param("amount")} + a.int_param("bonus");
+      break;
     case Known::Coupon:
-      return coupon_value(a, ev);
+      m = coupon_money(a, ev);
+      break;
     case Known::Gift:
-      return a.int_param("value");
-    case Known::Replacement: {
-      std::int64_t goods = 0;
+      m = a.int_param("value");
+      break;
+    case Known::Replacement:
       if (const Value* skus = a.param("skus"))
         for (const Value& sku : skus->items())
           if (const OrderLine* line = ev.order.find_line(sku.as_string()))
-            goods += line->price * line->qty;
-      return goods - a.int_param("charge");
-    }
+            m += Wide{line->price} * line->qty;
+      m -= a.int_param("charge");
+      break;
     case Known::ReturnApprove: {
       const Value* label = a.param("label");
       const Value* pickup = a.param("pickup");
-      std::int64_t cost = label && label->as_string() == "prepaid" ? costs.label : 0;
-      return cost + (pickup && pickup->as_bool() ? costs.pickup : 0);
+      m = Wide{label && label->as_string() == "prepaid" ? costs.label : 0} +
+          (pickup && pickup->as_bool() ? costs.pickup : 0);
+      break;
     }
     case Known::ShippingUpgrade:
-      return costs.upgrade;
+      m = costs.upgrade;
+      break;
     case Known::ExchangeShip: {
       const Value* sku = a.param("returned_sku");
       const OrderLine* line = sku ? ev.order.find_line(sku->as_string()) : nullptr;
       const std::int64_t qty = line ? std::min(a.int_param("qty", 1), line->qty) : 0;
-      return (line ? line->price * qty : 0) - a.int_param("charge");
+      m = (line ? Wide{line->price} * qty : 0) - a.int_param("charge");
+      break;
     }
     case Known::PointsExpire:
-      return -a.int_param("points") * costs.point_value;
+      m = -Wide{a.int_param("points")} * costs.point_value;
+      break;
     case Known::PointsAward:
     case Known::PointsRevoke:
     case Known::Other:
-      return 0;
+      break;
   }
-  return 0;
+  if (m > INT64_MAX || m < INT64_MIN) {
+    overflow = true;
+    return 0;
+  }
+  return static_cast<std::int64_t>(m);
 }
 
 /// A worker's running tally for one config: counts and money in flat arrays indexed by rule, by
@@ -221,25 +251,27 @@ class FlatTally {
       if (!a.is_kept()) continue;
       const std::size_t type = type_id(store, a);
       const Known known = types_[type].known;
-      const std::int64_t money = money_of(known, a, ev, costs);
+      const std::int64_t money = money_of(known, a, ev, costs, overflow_);
       for (Cell* cell : {&by_type_[type], &store.by_rule[a.origin]}) {
         ++cell->count;
         if (money) add_money(cell->money, currency, money);
       }
       switch (known) {
         case Known::Refund:  // the types goodwill_value counts: only they pay its compares
-        case Known::Coupon:
         case Known::Gift:
           add_money(goodwill_, currency, goodwill_value(a, ev));
           break;
+        case Known::Coupon:  // its worth, as goodwill_value gives it, is its money above
+          add_money(goodwill_, currency, money);
+          break;
         case Known::PointsAward:
-          points_awarded_ += a.int_param("points");
+          add_to(points_awarded_, a.int_param("points"), overflow_);
           break;
         case Known::PointsRevoke:
-          points_revoked_ += a.int_param("points");
+          add_to(points_revoked_, a.int_param("points"), overflow_);
           break;
         case Known::PointsExpire:
-          points_expired_ += a.int_param("points");
+          add_to(points_expired_, a.int_param("points"), overflow_);
           break;
         default:
           break;
@@ -251,12 +283,13 @@ class FlatTally {
 
   /// Adds what this tally counted to `t`, by name.
   void into(ConfigTally& t) const {
+    t.overflow |= overflow_;
     const auto money = [&](const std::vector<Sum>& by_currency, Money& out) {
       for (std::size_t c = 0; c < by_currency.size(); ++c)
-        if (by_currency[c].seen) out[currencies_[c]] += by_currency[c].value;
+        if (by_currency[c].seen) add_to(out[currencies_[c]], by_currency[c].value, t.overflow);
     };
     const auto cell = [&](const Cell& from, Tally& to) {
-      to.count += from.count;
+      add_to(to.count, from.count, t.overflow);
       money(from.money, to.money);
     };
     for (std::size_t k = 0; k < types_.size(); ++k)
@@ -270,9 +303,9 @@ class FlatTally {
           t.rule_errors[store->rule_name(static_cast<std::uint32_t>(r))] += cells.errors[r];
     }
     money(goodwill_, t.goodwill);
-    t.points_awarded += points_awarded_;
-    t.points_revoked += points_revoked_;
-    t.points_expired += points_expired_;
+    add_to(t.points_awarded, points_awarded_, t.overflow);
+    add_to(t.points_revoked, points_revoked_, t.overflow);
+    add_to(t.points_expired, points_expired_, t.overflow);
   }
 
  private:
@@ -294,10 +327,10 @@ class FlatTally {
     Known known;
   };
 
-  static void add_money(std::vector<Sum>& by_currency, std::size_t c, std::int64_t v) {
+  void add_money(std::vector<Sum>& by_currency, std::size_t c, std::int64_t v) {
     if (!v) return;
     if (by_currency.size() <= c) by_currency.resize(c + 1);
-    by_currency[c].value += v;
+    add_to(by_currency[c].value, v, overflow_);
     by_currency[c].seen = true;
   }
 
@@ -342,6 +375,7 @@ class FlatTally {
   StoreCells* last_cells_ = nullptr;
   std::vector<Sum> goodwill_;  // by currency id
   std::int64_t points_awarded_ = 0, points_revoked_ = 0, points_expired_ = 0;
+  bool overflow_ = false;  // a sum or an action's money left 64 bits
 };
 
 std::string too_long() {
@@ -801,6 +835,8 @@ struct Simulation::Impl {
       all.last_at = std::max(all.last_at, r.last_at);
       for (std::size_t k = 0; k < configs.size(); ++k) all.configs[k].add(r.configs[k]);
     }
+    for (const ConfigTally& t : all.configs)
+      if (t.overflow) throw EventLogError(name + ": " + kSumOverflow);
     std::sort(all.bad_examples.begin(), all.bad_examples.end());
     if (all.bad_examples.size() > options.bad_lines_listed)
       all.bad_examples.resize(options.bad_lines_listed);

@@ -173,3 +173,43 @@ def test_a_worker_thread_the_system_refuses_is_an_error_not_a_crash(tmp_path: Pa
     assert re.fullmatch(r"could not start worker thread \d+ of 1024: .+", out["simulate"])
     assert re.fullmatch(r"could not start worker thread \d+ of 1023: .+", out["evaluate_many"])
     assert out["after"] == 1
+
+
+def test_sums_past_64_bits_fail_the_replay_instead_of_wrapping(tmp_path: Path) -> None:
+    # 400 orders of 4e18 minor units: each awards 4e16 points, 1.6e19 in all, past 2**63.
+    log = tmp_path / "huge.jsonl"
+    log.write_text("".join(json.dumps(order(4 * 10**18)) + "\n" for _ in range(400)))
+    with pytest.raises(shoprules.EventLogError) as info:
+        shoprules.simulate(log, {})
+    assert str(info.value) == f"{log}: {_core.SUM_OVERFLOW}"
+    parquet = tmp_path / "huge.parquet"
+    shoprules.convert(log, parquet)
+    with pytest.raises(shoprules.EventLogError, match="does not fit in 64 bits"):
+        shoprules.simulate(parquet, {})
+    cli = [str(Path(sys.executable).with_name("shoprules")), "simulate", str(log)]
+    run = subprocess.run(cli, capture_output=True, text=True)
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr.strip() == f"shoprules simulate: {log}: {_core.SUM_OVERFLOW}"
+    # Below the limit the sums are exact.
+    half = tmp_path / "half.jsonl"
+    half.write_text("".join(json.dumps(order(4 * 10**18)) + "\n" for _ in range(200)))
+    assert shoprules.simulate(half, {})["configs"][0]["points"]["awarded"] == 200 * 4 * 10**16
+    # Partial reports from Dask add up in Python's integers: exact past 64 bits too.
+    part = shoprules.simulate(half, {})
+    merged = shoprules.dask.merge_reports([part, part], "logs", 1.0)
+    assert merged["configs"][0]["points"]["awarded"] == 400 * 4 * 10**16
+
+
+def test_negative_costs_are_refused(tmp_path: Path) -> None:
+    log = tmp_path / "one.jsonl"
+    log.write_text(json.dumps(order(1000)) + "\n")
+    for cost in ("label_cost", "pickup_cost", "upgrade_cost"):
+        with pytest.raises(ValueError) as info:
+            shoprules.simulate(log, {}, **{cost: -1})
+        assert str(info.value) == f"{cost}: expected 0 or more minor units, got -1"
+    cli = [str(Path(sys.executable).with_name("shoprules")), "simulate", str(log)]
+    run = subprocess.run([*cli, "--label-cost", "-5"], capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[-1] == (
+        "shoprules simulate: error: argument --label-cost: expected 0 or more minor units, got -5"
+    )

@@ -14,6 +14,12 @@
 
 namespace shoprules::host {
 
+/// Why a replay fails when a sum in its report would not fit in 64 bits: the log or a plugin
+/// gives absurd amounts. The replay fails rather than report a number that wrapped around.
+inline constexpr const char* kSumOverflow =
+    "a sum of money or points does not fit in 64 bits (over 9223372036854775807 minor units or "
+    "points): the log or a plugin gives amounts too large to add up";
+
 /// An event log that cannot be read at all (missing, not gzip though named so, truncated).
 class EventLogError : public std::runtime_error {
  public:
