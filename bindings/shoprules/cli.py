@@ -688,7 +688,11 @@ def build_parser() -> argparse.ArgumentParser:
         "convert", help="write a JSON-lines event log (.jsonl or .jsonl.gz) as a Parquet log"
     )
     p.add_argument("src", metavar="EVENTS.jsonl", help="one event per line; gzip or not")
-    p.add_argument("dst", metavar="EVENTS.parquet")
+    p.add_argument(
+        "dst",
+        metavar="EVENTS.parquet",
+        help="ends in .parquet or .pq (simulate tells formats by name); written when done",
+    )
     p.add_argument(
         "--times",
         choices=eventlog.TIMES,

@@ -512,6 +512,12 @@ def convert(
     src_path, dst_path = Path(src), Path(dst)
     if not src_path.is_file():
         raise EventLogError(f"{src_path}: no such event log")
+    # simulate tells a log's format by its name: Parquet under another name would be read as JSON
+    # lines. And the file written replaces `dst`: it must not be the log being read.
+    if not is_parquet(dst_path):
+        raise EventLogError(f"{dst_path}: a Parquet log's name ends in .parquet or .pq")
+    if dst_path.exists() and os.path.samefile(src_path, dst_path):
+        raise EventLogError(f"{dst_path}: is the log being converted; name another file")
     tmp = dst_path.with_name(f".{dst_path.name}.{os.getpid()}.tmp")
     lines = rows = bad = 0
     examples: list[dict[str, Any]] = []

@@ -101,6 +101,30 @@ def test_convert_round_trips(logs) -> None:
     assert pq.ParquetFile(logs["parquet"]).schema_arrow == eventlog.event_schema()
 
 
+def test_convert_never_overwrites_its_log_nor_writes_parquet_under_another_name(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "events.jsonl"
+    log.write_text("".join(json.dumps(e) + "\n" for e in _events(10)))
+    text = log.read_text()
+    with pytest.raises(shoprules.EventLogError) as info:
+        shoprules.convert(log, log)  # would have replaced the log with its Parquet
+    assert str(info.value) == f"{log}: a Parquet log's name ends in .parquet or .pq"
+    named = tmp_path / "events.parquet"
+    named.write_text(text)  # JSON lines under a Parquet name: still the log being read
+    with pytest.raises(shoprules.EventLogError) as info:
+        shoprules.convert(named, named)
+    assert str(info.value) == f"{named}: is the log being converted; name another file"
+    run = subprocess.run([CLI, "convert", str(log), str(log)], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        f"shoprules convert: {log}: a Parquet log's name ends in .parquet or .pq"
+    )
+    assert log.read_text() == text and named.read_text() == text
+    assert not list(tmp_path.glob(".*.tmp"))
+    assert shoprules.convert(log, tmp_path / "out.PQ")["rows"] == 10
+
+
 def test_convert_with_timestamps_writes_the_seconds_the_host_reads(logs) -> None:
     assert pq.ParquetFile(logs["timestamps"]).schema_arrow == eventlog.event_schema("timestamp")
     rows = pq.read_table(logs["timestamps"]).slice(0, 2000).to_pylist()
