@@ -172,14 +172,6 @@ Known known_of(std::string_view type) {
   return Known::Other;
 }
 
-/// A coupon's worth as the SDK's coupon_value gives it, in 128 bits: a percentage of a subtotal
-/// near the 64-bit limit is noticed instead of wrapping.
-__int128 coupon_money(const Action& coupon, const Event& ev) {
-  if (coupon.param("amount")) return coupon.int_param("amount");
-  if (!ev.has_order) return 0;
-  return (static_cast<__int128>(ev.order.subtotal) * coupon.int_param("percent") + 50) / 100;
-}
-
 /// What an action costs the shop (see README, "simulate"): refunds with their bonus, coupons (a
 /// percentage of the subtotal), gifts' value, replaced goods at their price, the costs the
 /// options put on prepaid labels, pickups and upgrades; an exchange ships goods at the price paid
@@ -194,7 +186,7 @@ std::int64_t money_of(Known known, const Action& a, const Event& ev, const Simul
       m = Wide{a.int_param("amount")} + a.int_param("bonus");
       break;
     case Known::Coupon:
-      m = coupon_money(a, ev);
+      m = coupon_value(a, ev);  // a checked action's percent is 0..100: it fits in 64 bits
       break;
     case Known::Gift:
       m = a.int_param("value");

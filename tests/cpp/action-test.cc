@@ -68,6 +68,22 @@ TEST(Money, FormatsMinorUnitsForPeople) {
   EXPECT_EQ(format_money(INT64_MAX, "KRW"), "9223372036854775807 KRW");
 }
 
+TEST(Money, PercentOfRoundsHalfUpAndNeverOverflows) {
+  EXPECT_EQ(percent_of(4995, 10), 500);  // 499.5 rounds up
+  EXPECT_EQ(percent_of(4994, 10), 499);
+  EXPECT_EQ(percent_of(0, 100), 0);
+  EXPECT_EQ(percent_of(149, 1), 1);  // 1.49
+  EXPECT_EQ(percent_of(150, 1), 2);  // 1.5
+  for (std::int64_t amount = 0; amount < 1000; ++amount)
+    for (std::int64_t percent = 0; percent <= 100; ++percent)
+      ASSERT_EQ(percent_of(amount, percent), (amount * percent + 50) / 100)
+          << amount << " " << percent;
+  // Past 92 trillion minor units amount x percent would not fit in 64 bits; the result does.
+  EXPECT_EQ(percent_of(INT64_MAX, 100), INT64_MAX);
+  EXPECT_EQ(percent_of(INT64_MAX, 50), 4611686018427387904);  // 4611686018427387903.5 rounds up
+  EXPECT_EQ(percent_of(4000000000000000000, 15), 600000000000000000);
+}
+
 TEST(Calendar, FormatsDatesAsPrintfWould) {
   EXPECT_EQ(format_date(CivilDate{2026, 3, 7}), "2026-03-07");
   EXPECT_EQ(format_date(CivilDate{987, 12, 31}), "0987-12-31");

@@ -52,10 +52,11 @@ inline std::string format_money(std::int64_t minor, std::string_view currency) {
   return out;
 }
 
-/// `percent`% of `amount`, rounded half up to the minor unit. Both must be non-negative and
-/// small enough that amount x percent fits in 64 bits (amounts up to 92 trillion minor units).
+/// `percent`% of `amount`, rounded half up to the minor unit. Both must be non-negative. Exact for
+/// any amount while percent is at most 100: amount x percent is never formed, so it cannot
+/// overflow (with amount = 100q + r, the result is q x percent + (r x percent + 50) / 100).
 inline std::int64_t percent_of(std::int64_t amount, std::int64_t percent) {
-  return (amount * percent + 50) / 100;
+  return amount / 100 * percent + (amount % 100 * percent + 50) / 100;
 }
 
 }  // namespace shoprules
