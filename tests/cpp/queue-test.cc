@@ -19,16 +19,26 @@ Piece part_of(int source, int part, int parts) {
   return {source, part, part == 0, part == parts - 1};
 }
 
+/// Queues a piece that must not wait.
+void push_now(PieceQueue<Piece>& queue, Piece p) {
+  ASSERT_TRUE(queue.push_for(p, std::chrono::milliseconds(0)));
+}
+
+/// Queues a piece, waiting as long as a test may for its place.
+void push_waiting(PieceQueue<Piece>& queue, Piece p) {
+  EXPECT_TRUE(queue.push_for(p, std::chrono::seconds(20)));  // under the ctest timeout
+}
+
 TEST(PieceQueue, ABatchInManyPiecesTakesOnePlace) {
   PieceQueue<Piece> queue(1);
-  for (int part = 0; part < 8; ++part) queue.push(part_of(1, part, 8));  // none of these waits
+  for (int part = 0; part < 8; ++part) push_now(queue, part_of(1, part, 8));  // none waits
   EXPECT_EQ(queue.held(), 1u);
 
   std::atomic<bool> pushed{false};
   std::thread reader([&] {
-    queue.push(part_of(2, 0, 2));  // waits: the one place is taken until source 1 is all out
+    push_waiting(queue, part_of(2, 0, 2));  // the one place is taken until source 1 is all out
     pushed = true;
-    queue.push(part_of(2, 1, 2));
+    push_now(queue, part_of(2, 1, 2));
   });
   Piece p;
   for (int part = 0; part < 7; ++part) {
@@ -56,12 +66,12 @@ TEST(PieceQueue, ABatchInManyPiecesTakesOnePlace) {
 
 TEST(PieceQueue, WholePiecesTakeAPlaceEach) {
   PieceQueue<Piece> queue(2);
-  queue.push({1});
-  queue.push({2});
+  push_now(queue, {1});
+  push_now(queue, {2});
   EXPECT_EQ(queue.held(), 2u);
   std::atomic<bool> pushed{false};
   std::thread reader([&] {
-    queue.push({3});
+    push_waiting(queue, {3});
     pushed = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -81,7 +91,7 @@ TEST(PieceQueue, WholePiecesTakeAPlaceEach) {
 
 TEST(PieceQueue, PushForGivesUpWhenNoPlaceComesAndKeepsThePiece) {
   PieceQueue<Piece> queue(1);
-  queue.push({1});
+  push_now(queue, {1});
   Piece next{2};
   EXPECT_FALSE(queue.push_for(next, std::chrono::milliseconds(10)));
   EXPECT_EQ(next.source, 2);  // still the caller's, to push again

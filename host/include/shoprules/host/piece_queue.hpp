@@ -21,13 +21,9 @@ class PieceQueue {
  public:
   explicit PieceQueue(std::size_t max) : max_(max) {}
 
-  void push(Piece p) {
-    while (!push_for(p, std::chrono::hours(1))) {
-    }
-  }
-
-  /// push(), waiting at most `timeout` for a place: false, with `p` left as it was, if none came
-  /// (the reader then hears the caller, who may cancel, before it waits again).
+  /// Queues `p`, waiting at most `timeout` for a place when it opens a source: false, with `p`
+  /// left as it was, if none came (the reader then hears the caller, who may cancel, before it
+  /// waits again).
   template <class Rep, class Period>
   bool push_for(Piece& p, std::chrono::duration<Rep, Period> timeout) {
     std::unique_lock lock(mutex_);
