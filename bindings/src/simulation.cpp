@@ -21,6 +21,7 @@
 #include "shoprules/host/host.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/simulate.hpp"
+#include "shoprules/host/threads.hpp"
 
 namespace py = pybind11;
 namespace fs = std::filesystem;
@@ -187,8 +188,7 @@ class PySimulation {
 
 unsigned thread_count(int threads) {
   if (threads < 0 || static_cast<unsigned>(threads) > host::kMaxThreads)
-    throw py::value_error("threads: expected 0 (every core) to " +
-                          std::to_string(host::kMaxThreads) + ", got " + std::to_string(threads));
+    throw py::value_error(host::threads_out_of_range(threads));
   return static_cast<unsigned>(threads);
 }
 

@@ -10,12 +10,16 @@
 
 namespace shoprules::host {
 
+/// Why `asked` is not a thread count: it is below 0 or over kMaxThreads.
+inline std::string threads_out_of_range(long long asked) {
+  return "threads: expected 0 (every core) to " + std::to_string(kMaxThreads) + ", got " +
+         std::to_string(asked);
+}
+
 /// `asked` threads, or one per core for 0. std::invalid_argument over kMaxThreads: a thread
 /// count that large is a mistake, and starting that many would fail part-way or exhaust memory.
 inline unsigned worker_threads(unsigned asked) {
-  if (asked > kMaxThreads)
-    throw std::invalid_argument("threads: expected 0 (every core) to " +
-                                std::to_string(kMaxThreads) + ", got " + std::to_string(asked));
+  if (asked > kMaxThreads) throw std::invalid_argument(threads_out_of_range(asked));
   if (asked) return asked;
   return std::clamp(std::thread::hardware_concurrency(), 1u, kMaxThreads);
 }
