@@ -23,12 +23,16 @@ class UsageError(Exception):
     """The command line is well-formed but asks for something that does not fit."""
 
 
-def minor_units(text: str) -> int:
-    """A cost in minor units: a whole number, 0 or more, else a usage error."""
+def _whole_number(text: str) -> int:
     try:
-        n = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def minor_units(text: str) -> int:
+    """A cost in minor units: a whole number, 0 or more, else a usage error."""
+    n = _whole_number(text)
     if n < 0:
         raise argparse.ArgumentTypeError(f"expected 0 or more minor units, got {n}")
     return n
@@ -36,10 +40,7 @@ def minor_units(text: str) -> int:
 
 def thread_count(text: str) -> int:
     """A --threads value: 0 (one per core) to the host's most, else a usage error."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    n = _whole_number(text)
     if not 0 <= n <= _core.MAX_THREADS:
         raise argparse.ArgumentTypeError(f"expected 0 (every core) to {_core.MAX_THREADS}, got {n}")
     return n
