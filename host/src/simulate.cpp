@@ -30,6 +30,7 @@
 #include "shoprules/host/isolation.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/piece_queue.hpp"
+#include "shoprules/host/same_text.hpp"
 #include "shoprules/host/threads.hpp"
 #include "shoprules/host/time.hpp"
 
@@ -168,7 +169,7 @@ Known known_of(std::string_view type) {
       {"points.revoke", Known::PointsRevoke},
       {"points.expire", Known::PointsExpire}};
   for (const auto& [name, known] : kNames)
-    if (type == name) return known;
+    if (same_text(type, name)) return known;
   return Known::Other;
 }
 
@@ -350,9 +351,9 @@ class FlatTally {
 
   std::size_t type_id(StoreCells& store, const Action& a) {
     std::uint32_t& last = store.last_type[a.origin];  // a rule mostly emits one type
-    if (last < types_.size() && types_[last].name == a.type) return last;
+    if (last < types_.size() && same_text(types_[last].name, a.type)) return last;
     for (last = 0; last < types_.size(); ++last)
-      if (types_[last].name == a.type) return last;
+      if (same_text(types_[last].name, a.type)) return last;
     types_.push_back({a.type, known_of(a.type)});
     by_type_.emplace_back();
     return last;

@@ -12,9 +12,9 @@ namespace {
 /// The param that holds an action's goodwill, when it can be reduced; "" when it can only be
 /// dropped (a percentage coupon, a gift).
 const char* reducible_param(const shoprules::Action& a, const shoprules::Event& ev) {
-  if (a.type == "refund.issue")
+  if (shoprules::same_text(a.type, "refund.issue"))
     return ev.kind == shoprules::EventType::ReturnRequested ? "bonus" : "amount";
-  if (a.type == "coupon.issue" && a.param("amount")) return "amount";
+  if (shoprules::same_text(a.type, "coupon.issue") && a.param("amount")) return "amount";
   return "";
 }
 

@@ -22,7 +22,7 @@ void tier_terms(const RuleContext& ctx, RuleOutput& out) {
   // loyalty.tiers counts lifetime spend; under these terms its change does not stand.
   const std::vector<shoprules::Action>& seen = out.seen();
   for (std::size_t i = 0; i < seen.size(); ++i)
-    if (seen[i].is_kept() && seen[i].type == "tier.change") {
+    if (seen[i].is_kept() && shoprules::same_text(seen[i].type, "tier.change")) {
       out.drop(out.actions()[i],
                "replaced by loyalty.tier_terms: tiers count the last 12 months' spend");
       out.note("tier.change by lifetime spend dropped: tiers count the last 12 months' spend");

@@ -44,7 +44,7 @@ void describe_approval(shoprules::Action& approve) {
 bool held_back(const RuleOutput& out, shoprules::Text sku) {
   for (const auto& a : out.seen()) {
     if (!a.is_kept()) continue;
-    if (a.type == "exchange.ship") {
+    if (shoprules::same_text(a.type, "exchange.ship")) {
       if (const auto* s = a.param("returned_sku"); s && s->as_string() == sku) return true;
       continue;
     }

@@ -19,10 +19,10 @@ inline std::int64_t coupon_value(const Action& coupon, const Event& ev) {
 /// currency: a refund on any event but a return (on a return, only its store-credit bonus), a
 /// coupon's worth, a gift's `value`. 0 for anything else.
 inline std::int64_t goodwill_value(const Action& a, const Event& ev) {
-  if (a.type == "refund.issue")
+  if (same_text(a.type, "refund.issue"))
     return ev.kind == EventType::ReturnRequested ? a.int_param("bonus") : a.int_param("amount");
-  if (a.type == "coupon.issue") return coupon_value(a, ev);
-  if (a.type == "gift.send") return a.int_param("value");
+  if (same_text(a.type, "coupon.issue")) return coupon_value(a, ev);
+  if (same_text(a.type, "gift.send")) return a.int_param("value");
   return 0;
 }
 

@@ -8,5 +8,6 @@
 #include "shoprules/money.hpp"
 #include "shoprules/plugin.hpp"
 #include "shoprules/rule.hpp"
+#include "shoprules/same_text.hpp"
 #include "shoprules/text.hpp"
 #include "shoprules/value.hpp"

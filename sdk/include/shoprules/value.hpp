@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "shoprules/same_text.hpp"
+
 namespace shoprules {
 
 struct Member;
@@ -109,13 +111,13 @@ struct Member {
 
 inline const Value* find_member(const std::vector<Member>& members, std::string_view key) {
   for (const auto& m : members)
-    if (m.key == key) return &m.value;
+    if (same_text(m.key, key)) return &m.value;
   return nullptr;
 }
 
 inline Value* find_member(std::vector<Member>& members, std::string_view key) {
   for (auto& m : members)
-    if (m.key == key) return &m.value;
+    if (same_text(m.key, key)) return &m.value;
   return nullptr;
 }
 
