@@ -105,7 +105,7 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   RuleTimer timer(clock, stats, t);
   Params params(call.param_specs, call.values, call.value_count);
   RuleContext ctx{event, params, call.plugin, call.rule, snap.seed_hash, snap.currency};
-  RuleOutput ro(out.actions, t.detail);
+  RuleOutput ro(out.actions, t.detail, &out.spare);
   std::string error;
   RuleStatus status = call.run(*call.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {

@@ -14,9 +14,9 @@ void fast_reply(const RuleContext& ctx, RuleOutput& out) {
     return out.skip("phone calls are answered live and never rushed");
   const bool presale = ev.contact.topic == shoprules::Topic::Presale;
   const std::int64_t minutes = ctx.params.integer(presale ? "presale_minutes" : "support_minutes");
-  out.emit("reply.due", std::string(presale ? "A pre-sale question" : "A message") + " from " +
-                            reply_channel(ev) + ": reply within " + std::to_string(minutes) +
-                            " minutes")
+  out.emit("reply.due")
+      .because(presale ? "A pre-sale question" : "A message", " from ", reply_channel(ev),
+               ": reply within ", minutes, " minutes")
       .set("within_minutes", minutes)
       .set("priority", presale ? "high" : "normal");
 }

@@ -13,10 +13,12 @@ void points(const RuleContext& ctx, RuleOutput& out) {
       points_for(ev.order.subtotal, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
   if (earned <= 0) return out.skip("the order is too small to earn a point");
   const std::string money = shoprules::format_money(ev.order.subtotal, ev.order.currency);
-  std::string reason = multiplier > 1 ? shoprules::cat(earned, " points for an order of ", money,
-                                                       " (x", multiplier, " for a VIP)")
-                                      : shoprules::cat(earned, " points for an order of ", money);
-  out.emit("points.award", std::move(reason)).set("points", earned);
+  shoprules::Action& award = out.emit("points.award");
+  if (multiplier > 1)
+    award.because(earned, " points for an order of ", money, " (x", multiplier, " for a VIP)");
+  else
+    award.because(earned, " points for an order of ", money);
+  award.set("points", earned);
 }
 
 }  // namespace loyalty

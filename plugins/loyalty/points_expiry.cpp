@@ -15,9 +15,9 @@ void points_expiry(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t days = ctx.params.integer("days");
   if (idle < days) return out.skip("the customer ordered within the expiry period");
   const shoprules::CivilDate since = shoprules::civil_date(ev.customer.last_order_at);
-  out.emit("points.expire", shoprules::cat("No order since ", shoprules::format_date(since), " (",
-                                           idle, " days, the limit is ", days,
-                                           "): ", ev.customer.points, " points expire"))
+  out.emit("points.expire")
+      .because("No order since ", shoprules::format_date(since), " (", idle, " days, the limit is ",
+               days, "): ", ev.customer.points, " points expire")
       .set("points", ev.customer.points);
 }
 

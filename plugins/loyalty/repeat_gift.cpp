@@ -25,7 +25,8 @@ void repeat_gift(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t nth = ev.customer.orders + 1;
   if (nth % ctx.params.integer("every") != 0) return out.skip("not a gift order");
   const std::string message = "Thank you for your " + ordinal(nth) + " order";
-  out.emit("gift.send", message + ": a " + ctx.params.string("kind") + " goes with it")
+  out.emit("gift.send")
+      .because(message, ": a ", ctx.params.string("kind"), " goes with it")
       .set("kind", ctx.params.string("kind"))
       .set("message", message)
       .set("value", ctx.params.integer("value"));

@@ -11,7 +11,7 @@ namespace {
 /// An exchanged line is still bought (another size ships instead): its points stay.
 bool exchanged(const RuleOutput& out, std::string_view sku) {
   for (const auto& a : out.seen())
-    if (a.is_kept() && a.type == "exchange.ship")
+    if (a.is_kept() && shoprules::same_text(a.type, "exchange.ship"))
       if (const auto* s = a.param("returned_sku"); s && s->as_string() == sku) return true;
   return false;
 }
@@ -37,9 +37,9 @@ void return_clawback(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t points =
       points_for(value, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
   if (points <= 0) return out.skip("the returned lines earned no points");
-  out.emit("points.revoke", shoprules::cat(points, " points earned on ",
-                                           shoprules::format_money(value, ev.order.currency),
-                                           " of returned items are taken back"))
+  out.emit("points.revoke")
+      .because(points, " points earned on ", shoprules::format_money(value, ev.order.currency),
+               " of returned items are taken back")
       .set("points", points);
 }
 

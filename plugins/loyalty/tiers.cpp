@@ -25,9 +25,9 @@ void tiers(const RuleContext& ctx, RuleOutput& out) {
                      : spend >= ctx.params.integer("silver") ? "silver"
                                                              : "member";
   if (tier_rank(next) <= current) return out.skip("no new tier reached");
-  out.emit("tier.change", shoprules::cat("Lifetime spend reaches ",
-                                         shoprules::format_money(spend, ev.order.currency),
-                                         " with this order: ", ev.customer.tier, " -> ", next))
+  out.emit("tier.change")
+      .because("Lifetime spend reaches ", shoprules::format_money(spend, ev.order.currency),
+               " with this order: ", ev.customer.tier, " -> ", next)
       .set("from", ev.customer.tier)
       .set("to", next);
 }

@@ -22,11 +22,13 @@ void refund(const RuleContext& ctx, RuleOutput& out) {
   if (amount == 0 && unknown.empty()) return out.skip("no returned line is due a refund");
   if (amount == 0) return out.skip("no returned line is on the order");
   const bool credit = ev.ret.refund_to == shoprules::RefundTo::StoreCredit;
-  std::string reason = "Refund of " + shoprules::format_money(amount, ev.order.currency) +
-                       (credit ? " as store credit" : " to the original payment method");
-  if (!unknown.empty()) reason += " (not on the order, not refunded: " + unknown + ")";
-  out.emit("refund.issue", std::move(reason))
-      .set("amount", amount)
+  shoprules::Action& a =
+      out.emit("refund.issue")
+          .because("Refund of ", shoprules::format_money(amount, ev.order.currency),
+                   credit ? " as store credit" : " to the original payment method");
+  if (!unknown.empty())
+    shoprules::append(a.reason, " (not on the order, not refunded: ", unknown, ")");
+  a.set("amount", amount)
       .set("method", credit ? "store_credit" : "original")
       .set("bonus", 0)
       .set("fee", 0);

@@ -7,7 +7,9 @@
 
 #include "shoprules/calendar.hpp"
 #include "shoprules/host/action_check.hpp"
+#include "shoprules/host/decision.hpp"
 #include "shoprules/money.hpp"
+#include "shoprules/same_text.hpp"
 #include "shoprules/text.hpp"
 
 namespace shoprules::test {
@@ -193,6 +195,94 @@ TEST(RuleOutput, SeenReadsEarlierActionsWithoutReachingBack) {
   EXPECT_FALSE(out.reached_back());  // the host checks only the rule's own action
   EXPECT_EQ(out.find("return.approve"), &actions[2]);
   EXPECT_TRUE(out.reached_back());  // find() may change one: the host checks them all again
+}
+
+TEST(RuleOutput, EmitsIntoSpareActionsAsIfTheyWereNew) {
+  std::vector<Action> spare(1);
+  Action& old = spare[0];
+  old.type = "a.very.long.action.type.indeed";
+  old.set("stale", "a value kept from an earlier evaluation").set("n", 1);
+  old.reason = std::string(200, 'x');
+  old.origin = 7;
+  old.status = Action::Status::Dropped;
+  old.status_note = "dropped by an earlier rule";
+  const char* reason_storage = old.reason.data();
+  const Member* params_storage = old.params.data();
+
+  std::vector<Action> actions;
+  std::string note;
+  RuleOutput out(actions, note, &spare);
+  Action& a = out.emit("points.award").because(12, " points for an order of ", "12.00 USD");
+  EXPECT_TRUE(spare.empty());
+  ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(a.type, "points.award");
+  EXPECT_EQ(a.reason, "12 points for an order of 12.00 USD");
+  EXPECT_EQ(a.reason.data(), reason_storage);  // written where the spare's reason was
+  EXPECT_TRUE(a.params.empty());               // nothing of the spare's params is left
+  EXPECT_EQ(a.params.data(), params_storage);  // but their storage is
+  EXPECT_EQ(a.origin, 0u);
+  EXPECT_TRUE(a.is_kept());
+  EXPECT_EQ(a.status_note, "");
+  a.set("points", 12);
+  EXPECT_EQ(a.params.size(), 1u);
+  EXPECT_EQ(a.param("stale"), nullptr);
+
+  // With no spare left, emit makes a new action; a literal reason and a moved string both work.
+  out.emit("gift.send", "A card").set("value", 0);
+  out.emit("coupon.issue", std::string("A coupon of ") + "5.00 USD");
+  ASSERT_EQ(actions.size(), 3u);
+  EXPECT_EQ(actions[1].reason, "A card");
+  EXPECT_EQ(actions[2].reason, "A coupon of 5.00 USD");
+  EXPECT_EQ(out.emitted(), 3u);
+}
+
+TEST(Text, AppendAndBecauseWriteWhatCatWrites) {
+  std::string s = "Refund of 5.00 USD";
+  append(s, " (not refunded: ", "SKU-1", ", ", 42, ")");
+  EXPECT_EQ(s, "Refund of 5.00 USD (not refunded: SKU-1, 42)");
+  EXPECT_EQ(cat(-7, " days, ", std::string("late")), "-7 days, late");
+  Action a;
+  a.reason = "an old reason";
+  a.because("No order since ", "2026-01-02", " (", std::int64_t{400}, " days)");
+  EXPECT_EQ(a.reason, "No order since 2026-01-02 (400 days)");
+  a.because("Still ", a.reason, "; ", std::string_view(a.reason).substr(0, 8));  // its own text
+  EXPECT_EQ(a.reason, "Still No order since 2026-01-02 (400 days); No order");
+  std::string twice = "ab";
+  append(twice, twice, std::string_view(twice).substr(1));
+  EXPECT_EQ(twice, "ababb");
+  a.because();
+  EXPECT_EQ(a.reason, "");
+}
+
+TEST(Text, SameTextComparesEveryByte) {
+  const std::string long_text = "a.type.of.twenty-three";
+  for (std::size_t n = 0; n <= long_text.size(); ++n) {
+    const std::string a = long_text.substr(0, n);
+    EXPECT_TRUE(same_text(a, std::string(a)));
+    EXPECT_FALSE(same_text(a, a + "x"));
+    for (std::size_t i = 0; i < n; ++i) {  // a difference at any byte is seen
+      std::string b = a;
+      b[i] = '#';
+      EXPECT_FALSE(same_text(a, b)) << a << " vs " << b;
+    }
+  }
+}
+
+TEST(Decision, ClearKeepsABoundedNumberOfActionsForTheirStorage) {
+  host::Decision d;
+  for (std::size_t i = 0; i < host::kSpareActions + 10; ++i)
+    d.actions.push_back(make("gift.send").set("value", 1));
+  d.actions[0].reason = std::string(host::kSpareReasonBytes + 1, 'x');  // too big to keep
+  d.clear();
+  EXPECT_TRUE(d.actions.empty());
+  EXPECT_EQ(d.spare.size(), host::kSpareActions);
+  for (const Action& a : d.spare) {
+    EXPECT_LE(a.reason.capacity(), host::kSpareReasonBytes);
+    EXPECT_TRUE(a.params.empty());  // what the params held is freed at once
+  }
+  d.actions.push_back(make("gift.send"));
+  d.clear();
+  EXPECT_EQ(d.spare.size(), host::kSpareActions);  // never more than the bound
 }
 
 }  // namespace

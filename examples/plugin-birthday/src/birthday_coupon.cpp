@@ -13,8 +13,8 @@ void birthday_coupon(const shoprules::RuleContext& ctx, shoprules::RuleOutput& o
   if (!birthday) return out.skip("not the customer's birthday week");
   const std::int64_t percent = ctx.params.integer("percent");
   const std::int64_t days = ctx.params.integer("expires_in_days");
-  out.emit("coupon.issue", "Happy birthday! A " + std::to_string(percent) + "% coupon for " +
-                               std::to_string(days) + " days")
+  out.emit("coupon.issue")
+      .because("Happy birthday! A ", percent, "% coupon for ", days, " days")
       .set("percent", percent)
       .set("expires_in_days", days);
 }

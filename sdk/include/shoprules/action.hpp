@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "shoprules/text.hpp"
 #include "shoprules/value.hpp"
 
 namespace shoprules {
@@ -27,6 +28,15 @@ struct Action {
   Status status = Status::Kept;
   std::string status_note;
 
+  /// Writes the reason from strings and integers, as `cat` joins them: `out.emit("points.award")
+  ///     .because(points, " points for an order of ", money)`. An action the host reuses keeps its
+  ///     reason's storage, so a reason written this way usually costs no allocation.
+  template <class... Parts>
+  Action& because(const Parts&... parts) {
+    assign(reason, parts...);
+    return *this;
+  }
+
   Action& set(std::string_view key, Value v) {
     set_member(params, key, std::move(v));
     return *this;
@@ -44,16 +54,30 @@ struct Action {
 /// evaluation, so a rule may amend one (set a param, extend the reason) instead of adding its own.
 class RuleOutput {
  public:
-  RuleOutput(std::vector<Action>& actions, std::string& note)
-      : actions_(&actions), note_(&note), first_own_(actions.size()) {}
+  /// `spare`: actions of earlier evaluations the host keeps for their storage (their params'
+  /// vector, their reason's buffer); emit() takes one from there before it makes a new one.
+  RuleOutput(std::vector<Action>& actions, std::string& note, std::vector<Action>* spare = nullptr)
+      : actions_(&actions), note_(&note), first_own_(actions.size()), spare_(spare) {}
 
   /// Adds an action and returns it so params can be set: `out.emit("points.award", why).set(...)`.
   Action& emit(std::string_view type, std::string reason) {
-    Action& a = actions_->emplace_back();
-    a.type.assign(type);
+    Action& a = add(type);
     a.reason = std::move(reason);
     return a;
   }
+
+  /// The same, with a reason that is a string literal: copied into storage an earlier evaluation's
+  /// action left behind, where there is one, instead of a new string.
+  template <std::size_t N>
+  Action& emit(std::string_view type, const char (&reason)[N]) {
+    Action& a = add(type);
+    a.reason.assign(reason);
+    return a;
+  }
+
+  /// Adds an action with an empty reason; write it with `because`:
+  /// `out.emit("points.award").because(points, " points for an order of ", money)`.
+  Action& emit(std::string_view type) { return add(type); }
 
   /// Says why the rule did nothing. Takes a string literal: the host keeps the plugin loaded, so
   /// the text stays valid without a copy.
@@ -94,7 +118,7 @@ class RuleOutput {
   /// The first kept action of this type, to read only, or nullptr.
   const Action* seen(std::string_view type) const {
     for (const auto& a : *actions_)
-      if (a.is_kept() && a.type == type) return &a;
+      if (a.is_kept() && same_text(a.type, type)) return &a;
     return nullptr;
   }
 
@@ -107,11 +131,30 @@ class RuleOutput {
   bool reached_back() const { return reached_back_; }
 
  private:
+  /// A new kept action of this type, with no params and no reason: a spare one if there is one.
+  Action& add(std::string_view type) {
+    if (!spare_ || spare_->empty()) {
+      Action& a = actions_->emplace_back();
+      a.type.assign(type);
+      return a;
+    }
+    Action& a = actions_->emplace_back(std::move(spare_->back()));
+    spare_->pop_back();
+    a.type.assign(type);
+    a.params.clear();
+    a.reason.clear();
+    a.origin = 0;
+    a.status = Action::Status::Kept;
+    a.status_note.clear();
+    return a;
+  }
+
   std::vector<Action>* actions_;
   std::string* note_;
   std::size_t first_own_;
   const char* skip_why_ = nullptr;
   bool reached_back_ = false;
+  std::vector<Action>* spare_;
 };
 
 }  // namespace shoprules

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -32,7 +33,58 @@ class TextPiece {
   std::string_view text_;
 };
 
+/// Writes the pieces to the end of `out` (after emptying it, if `replace`), growing it at most
+/// once. A piece may be a view of `out` itself (`append(s, s)`): then the text is joined apart and
+/// put in place after.
+inline void write_pieces(std::string& out, const TextPiece* pieces, std::size_t count,
+                         bool replace) {
+  const auto at = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  const std::uintptr_t own = at(out.data());
+  std::size_t size = replace ? 0 : out.size();
+  bool aliased = false;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string_view text = pieces[i].text();
+    size += text.size();
+    aliased = aliased || (!text.empty() && at(text.data()) >= own &&
+                          at(text.data()) < own + out.capacity() + 1);
+  }
+  if (aliased) {
+    std::string joined;
+    joined.reserve(size);
+    if (!replace) joined.append(out);
+    for (std::size_t i = 0; i < count; ++i) joined.append(pieces[i].text());
+    out.swap(joined);
+    return;
+  }
+  if (replace) out.clear();
+  out.reserve(size);
+  for (std::size_t i = 0; i < count; ++i) out.append(pieces[i].text());
+}
+
 }  // namespace detail
+
+/// Appends strings and integers to `out`, growing it at most once: what `cat` writes, into a
+/// string that may already have room for it (an action's reason, reused between evaluations).
+template <class... Parts>
+std::string& append(std::string& out, const Parts&... parts) {
+  if constexpr (sizeof...(Parts) > 0) {
+    const detail::TextPiece pieces[] = {detail::TextPiece(parts)...};
+    detail::write_pieces(out, pieces, sizeof...(Parts), false);
+  }
+  return out;
+}
+
+/// Replaces `out` with the strings and integers joined, in the storage it has if that is enough.
+template <class... Parts>
+std::string& assign(std::string& out, const Parts&... parts) {
+  if constexpr (sizeof...(Parts) == 0) {
+    out.clear();
+  } else {
+    const detail::TextPiece pieces[] = {detail::TextPiece(parts)...};
+    detail::write_pieces(out, pieces, sizeof...(Parts), true);
+  }
+  return out;
+}
 
 /// Joins strings and integers into one string: `cat(points, " points for an order of ",
 /// format_money(subtotal, currency))`. The same text as adding them with `+` and std::to_string,
@@ -40,17 +92,9 @@ class TextPiece {
 /// reason on most events.
 template <class... Parts>
 std::string cat(const Parts&... parts) {
-  if constexpr (sizeof...(Parts) == 0) {
-    return {};
-  } else {
-    const detail::TextPiece pieces[] = {detail::TextPiece(parts)...};
-    std::size_t size = 0;
-    for (const detail::TextPiece& piece : pieces) size += piece.text().size();
-    std::string out;
-    out.reserve(size);
-    for (const detail::TextPiece& piece : pieces) out.append(piece.text());
-    return out;
-  }
+  std::string out;
+  append(out, parts...);
+  return out;
 }
 
 }  // namespace shoprules

@@ -26,6 +26,12 @@ struct TraceEntry {
   std::uint32_t time_us = 0;  ///< its own time, when over budget
 };
 
+/// How many actions a reused Decision keeps for their storage, and the storage one may keep:
+/// enough for every action of a usual evaluation, and a bound on what an unusual one leaves.
+inline constexpr std::size_t kSpareActions = 64;
+inline constexpr std::size_t kSpareReasonBytes = 1024;
+inline constexpr std::size_t kSpareParams = 16;
+
 struct Decision {
   /// Keeps the snapshot, and through it every plugin library whose static text the trace names.
   std::shared_ptr<const ConfigSnapshot> snapshot;
@@ -33,14 +39,21 @@ struct Decision {
   std::string event_id;
   std::vector<Action> actions;  ///< every action emitted, in order; merged or dropped ones too
   std::vector<TraceEntry> trace;
+  /// Actions of earlier evaluations, kept by clear() for their storage: rules emit into them
+  /// (RuleOutput::emit) instead of allocating a params vector and a reason each time.
+  std::vector<Action> spare;
 
+  /// Empties the decision for the next evaluation, keeping some of its actions' storage.
   void clear() {
     snapshot.reset();
     store = nullptr;
     event_id.clear();
-    actions.clear();
+    recycle_actions();
     trace.clear();
   }
+
+  /// Moves the actions into `spare`, up to kSpareActions of modest size; frees the rest.
+  void recycle_actions();
 
   /// The trace entry's "why" in words.
   std::string why(const TraceEntry& t) const;
