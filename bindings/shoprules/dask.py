@@ -142,8 +142,13 @@ def simulate(
     per Parquet row group (per file with split_row_groups=False); `threads` C++ threads each.
     progress(done_bytes, total_bytes, lines) is called as parts finish; raising cancels.
     """
-    if not 0 <= threads <= _core.MAX_THREADS:  # said here, not by every worker
+    # Said here, once, not by every worker after the cluster has started on the parts.
+    if not 0 <= threads <= _core.MAX_THREADS:
         raise ValueError(f"threads: expected 0 (every core) to {_core.MAX_THREADS}, got {threads}")
+    costs = {"label_cost": label_cost, "pickup_cost": pickup_cost, "upgrade_cost": upgrade_cost}
+    for name, cost in costs.items():
+        if cost < 0:
+            raise ValueError(f"{name}: expected 0 or more minor units, got {cost}")
     from distributed import as_completed, default_client
 
     client = client or default_client()
@@ -154,9 +159,7 @@ def simulate(
     options = {
         "plugin_dirs": [str(d) for d in plugin_dirs] if plugin_dirs else None,
         "threads": threads,
-        "label_cost": label_cost,
-        "pickup_cost": pickup_cost,
-        "upgrade_cost": upgrade_cost,
+        **costs,
     }
     futures = [
         client.submit(run_part, part, fixed, fixed_against, options, pure=False) for part in parts

@@ -207,6 +207,10 @@ def test_negative_costs_are_refused(tmp_path: Path) -> None:
         with pytest.raises(ValueError) as info:
             shoprules.simulate(log, {}, **{cost: -1})
         assert str(info.value) == f"{cost}: expected 0 or more minor units, got -1"
+        # On Dask too, by the client, before any task starts (no cluster is asked for one).
+        with pytest.raises(ValueError) as info:
+            shoprules.dask.simulate(log, {}, **{cost: -1})
+        assert str(info.value) == f"{cost}: expected 0 or more minor units, got -1"
     cli = [str(Path(sys.executable).with_name("shoprules")), "simulate", str(log)]
     run = subprocess.run([*cli, "--label-cost", "-5"], capture_output=True, text=True)
     assert run.returncode == 2
