@@ -76,7 +76,9 @@ class RuleOutput {
   }
 
   /// Adds an action with an empty reason; write it with `because`:
-  /// `out.emit("points.award").because(points, " points for an order of ", money)`.
+  /// `out.emit("points.award").because(points, " points for an order of ", money)`. Like every
+  /// emit, it may move the actions already emitted: copy what `because` quotes of another action
+  /// (its reason, a param's text) before emitting, not a reference to it.
   Action& emit(std::string_view type) { return add(type); }
 
   /// Says why the rule did nothing. Takes a string literal: the host keeps the plugin loaded, so
