@@ -10,6 +10,7 @@ ConfigArg = str | os.PathLike[str] | Mapping[str, Any] | None
 
 #: The most worker threads a replay or evaluate_many starts (`threads`; 0 is one per core).
 MAX_THREADS: int
+MAX_EVENT_LINE_BYTES: int
 #: Why a replay whose report's sums would leave 64 bits fails.
 SUM_OVERFLOW: str
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import io
 import json
 import os
 import threading
@@ -26,6 +27,8 @@ EventLogError = _core.EventLogError
 #: Rows per record batch read from Parquet (and per row group written by `convert`): what bounds
 #: the memory of a replay, with the queue of 2 x threads + 2 batches between reader and workers.
 BATCH_ROWS = 65536
+#: `convert` reads a JSON-lines log in blocks of BATCH_ROWS lines or of this many bytes.
+BLOCK_BYTES = 64 << 20
 PARQUET_SUFFIXES = (".parquet", ".pq")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".json.gz")
 
@@ -429,12 +432,57 @@ def store_version(config: Any) -> Any:
         source.close()
 
 
-def _open_text(path: Path) -> Any:
+def _open_binary(path: Path) -> Any:
+    """The log's bytes, unpacked if it is gzip (its lines end at a newline only)."""
     with open(path, "rb") as f:
         magic = f.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return open(path, encoding="utf-8", errors="replace")
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+
+
+def _parse_block(pa: Any, block: list[bytes], schema: Any) -> Any:
+    """The block's lines as a table by pyarrow's JSON reader, or None when the block needs a line
+    at a time: a line that is not a JSON object of the event's shape (pyarrow refuses every one
+    `_checker` refuses, and some it accepts: duplicate keys, a lone surrogate escape), text that is
+    not UTF-8, or a carriage return, which ends a line when a text file is read."""
+    import pyarrow.json as pj
+
+    data = b"".join(block)
+    if b"\r" in data:
+        return None
+    events = 0
+    for line in block:
+        if text := line.strip():
+            # An object per line, or a line at a time: pyarrow 26 crashes on a log that starts
+            # with a bare `null`, and reads two rows from `{}{}`.
+            if text[:1] != b"{" or text[-1:] != b"}":
+                return None
+            events += 1
+    if not events:
+        return pa.Table.from_pylist([], schema=schema)
+    try:
+        table = pj.read_json(
+            io.BytesIO(data),
+            # Blocks of whole lines (a line is at most MAX_EVENT_LINE_BYTES), read in parallel.
+            read_options=pj.ReadOptions(block_size=2 * _core.MAX_EVENT_LINE_BYTES + 2),
+            parse_options=pj.ParseOptions(
+                explicit_schema=schema, unexpected_field_behavior="ignore"
+            ),
+        )
+    except pa.ArrowException:  # ArrowInvalid, mostly: the block is read a line at a time
+        return None
+    if table.num_rows != events or table.schema != schema:
+        return None
+    return table
+
+
+def _lone_surrogate(event: dict[str, Any]) -> bool:
+    """Whether a string of the event (a key too) holds half of a surrogate pair, which a `\\ud800`
+    escape gives and UTF-8 cannot hold (simulate refuses such a line as not valid JSON)."""
+    try:
+        json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _checker(kind: Any) -> Callable[[Any], bool]:
@@ -494,16 +542,19 @@ def convert(
     times: str = "string",
     bad_lines_listed: int = 20,
 ) -> dict[str, Any]:
-    """Writes the JSON-lines log `src` (plain or gzip) as a Parquet log `dst`, streaming: one
-    row group of BATCH_ROWS rows at a time, so memory is bounded by that, not by the log.
+    """Writes the JSON-lines log `src` (plain or gzip) as a Parquet log `dst`, streaming: blocks
+    of BATCH_ROWS lines (at most BLOCK_BYTES), one row group of BATCH_ROWS rows at a time, so
+    memory is bounded by that, not by the log. A block is read by pyarrow's JSON reader when it
+    can be (_parse_block), else a line at a time; the result is the same.
 
     A line that is not a JSON object of the event's shape (not JSON, a string where a number
     goes) is left out, counted and quoted; an event of the right shape that the host would
     refuse (a required field missing) is kept, and is a bad row when simulated, as it was a bad
     line. times="timestamp" writes times as UTC timestamps, read from the text as the host reads
     it (a replay of the file is then faster, and decides the same): a line with a
-    time the host cannot read is then left out too, and quoted. Nothing is written unless the
-    whole log was read: the file appears at the end.
+    time the host cannot read is then left out too, and quoted. A line longer than
+    MAX_EVENT_LINE_BYTES is left out unread, as simulate leaves it out. Nothing is written unless
+    the whole log was read: the file appears at the end.
     Returns {lines, rows, bad_lines, bad_examples: [{line, error}]}."""
     pa = _pyarrow()
     schema = event_schema(times)
@@ -521,7 +572,8 @@ def convert(
     tmp = dst_path.with_name(f".{dst_path.name}.{os.getpid()}.tmp")
     lines = rows = bad = 0
     examples: list[dict[str, Any]] = []
-    pending: list[dict[str, Any]] = []
+    pending: list[Any] = []  # tables of rows read, not yet written
+    pending_rows = 0
 
     def reject(line_no: int, error: str) -> None:
         nonlocal bad
@@ -529,43 +581,87 @@ def convert(
         if len(examples) < bad_lines_listed:
             examples.append({"line": line_no, "error": error})
 
+    def events_of(block: list[bytes]) -> Any:
+        """The block's events as a table, its lines counted and its bad lines rejected."""
+        nonlocal lines
+        if not timestamps and (table := _parse_block(pa, block, schema)) is not None:
+            lines += len(block)
+            return table
+        events = []
+        # As a text file reads them: UTF-8 with bad bytes replaced, \r and \r\n ending lines too.
+        text = io.StringIO(b"".join(block).decode("utf-8", errors="replace"), newline=None)
+        for line in text:
+            lines += 1
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except ValueError as error:
+                reject(lines, f"not valid JSON: {error}")
+                continue
+            if type(event) is not dict:
+                reject(lines, "expected an event object")
+                continue
+            if not fits(event):
+                reject(lines, "a field of another type than the event's")
+                continue
+            if "\\u" in line and _lone_surrogate(event):  # no UTF-8 for it: pyarrow would throw
+                reject(lines, "not valid JSON: a \\u escape of a lone surrogate")
+                continue
+            if timestamps and (problem := _times_as_timestamps(event)):
+                reject(lines, problem)
+                continue
+            events.append(event)
+        return pa.Table.from_pylist(events, schema=schema)
+
     writer = pa.parquet.ParquetWriter(tmp, schema, compression="zstd")
     try:
 
-        def flush() -> None:
-            nonlocal rows
-            if pending:
-                writer.write_table(
-                    pa.Table.from_pylist(pending, schema=schema), row_group_size=BATCH_ROWS
-                )
-                rows += len(pending)
-                pending.clear()
+        def write(final: bool) -> None:
+            """Writes the rows read in row groups of BATCH_ROWS; the last may be smaller."""
+            nonlocal rows, pending_rows
+            if not pending_rows or (pending_rows < BATCH_ROWS and not final):
+                return
+            table = pa.concat_tables(pending)
+            whole = pending_rows if final else pending_rows - pending_rows % BATCH_ROWS
+            writer.write_table(table.slice(0, whole), row_group_size=BATCH_ROWS)
+            rows += whole
+            pending.clear()
+            pending_rows -= whole
+            if pending_rows:
+                pending.append(table.slice(whole))
 
-        with _open_text(src_path) as text:
+        def take(block: list[bytes]) -> None:
+            nonlocal pending_rows
+            table = events_of(block)
+            pending.append(table)
+            pending_rows += table.num_rows
+            write(final=False)
+
+        limit = _core.MAX_EVENT_LINE_BYTES
+        with _open_binary(src_path) as raw:
             try:
-                for lines, line in enumerate(text, 1):
-                    if not line.strip():
+                block: list[bytes] = []
+                size = 0
+                # A line, its \n and a byte more: a longer line is never held whole.
+                while line := raw.readline(limit + 2):
+                    if len(line) > limit + 1 or (len(line) == limit + 1 and line[-1:] != b"\n"):
+                        take(block)  # the lines before it are counted first
+                        block, size = [], 0
+                        while line[-1:] != b"\n" and (line := raw.readline(1 << 20)):
+                            pass
+                        lines += 1
+                        reject(lines, f"longer than the limit of {limit} bytes")
                         continue
-                    try:
-                        event = json.loads(line)
-                    except ValueError as error:
-                        reject(lines, f"not valid JSON: {error}")
-                        continue
-                    if type(event) is not dict:
-                        reject(lines, "expected an event object")
-                        continue
-                    if not fits(event):
-                        reject(lines, "a field of another type than the event's")
-                        continue
-                    if timestamps and (problem := _times_as_timestamps(event)):
-                        reject(lines, problem)
-                        continue
-                    pending.append(event)
-                    if len(pending) >= BATCH_ROWS:
-                        flush()
+                    block.append(line)
+                    size += len(line)
+                    if len(block) == BATCH_ROWS or size >= BLOCK_BYTES:
+                        take(block)
+                        block, size = [], 0
+                take(block)
             except (OSError, EOFError) as error:
                 raise EventLogError(f"{src_path}: cannot read the event log ({error})") from None
-        flush()
+        write(final=True)
         writer.close()
         os.replace(tmp, dst_path)
     except BaseException:

@@ -505,6 +505,7 @@ PYBIND11_MODULE(_core, m) {
       "_noop", [] {}, "Does nothing: the floor of a call into this module, for benchmarks.");
   // The most worker threads a replay or evaluate_many starts (`threads`; 0 is one per core).
   m.attr("MAX_THREADS") = shoprules::host::kMaxThreads;
+  m.attr("MAX_EVENT_LINE_BYTES") = shoprules::host::kMaxEventLineBytes;
   // Why a replay whose report's sums would leave 64 bits fails.
   m.attr("SUM_OVERFLOW") = shoprules::host::kSumOverflow;
   m.def(

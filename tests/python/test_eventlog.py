@@ -658,3 +658,151 @@ def test_the_parquet_schema_has_every_field_the_event_reader_knows() -> None:
     for f in schema:
         names |= _field_names(f.type)
     assert sorted(known - names) == []
+
+
+def _hostile_lines(rng: random.Random) -> list[bytes]:
+    """Good events among lines pyarrow's JSON reader and a line-at-a-time read may disagree on."""
+    good = [json.dumps(e).encode() for e in _events(40, seed=11)]
+    odd = [
+        b"",
+        b"   ",
+        b"null",
+        b" null",
+        b"{}",
+        b"{}{}",
+        b"{} {}",
+        b'{"id": "x"} null',
+        b"[1]",
+        b'"text"',
+        b"true",
+        b'{"id": "a", "id": "b"}',  # the last of duplicate keys wins in Python
+        b'{"id": "\\ud800"}',  # a lone surrogate escape
+        b'{"id": "caf\xc3\xa9"}',
+        b'{"id": "bad \xff byte"}',
+        b"\xef\xbb\xbf" + good[0],  # a byte order mark
+        good[1].replace(b'"orders": ', b'"orders": 1e3, "x": ', 1),
+        good[2].replace(b'"orders": ', b'"orders": 2.0, "x": ', 1),
+        good[3] + b"\r",  # a carriage return ends a line in a text read
+        good[4][:30] + b"\r" + good[4][30:],
+        b'{"customer": {"orders": 9223372036854775808}}',
+        b'{"customer": {"orders": -9223372036854775808}}',
+        b'{"customer": {"tags": "not a list"}}',
+        b'{"order": {"lines": [null, {}]}}',
+        b'{"id": "a\\u0000b"}',
+        b'{"unknown": {"deep": [1, {"x": null}]}}',
+    ]
+    lines = good + odd
+    rng.shuffle(lines)
+    return lines
+
+
+def _convert_both_ways(src: Path, tmp_path: Path, monkeypatch) -> tuple[Any, Any]:
+    fast = shoprules.convert(src, tmp_path / "fast.parquet")
+    with monkeypatch.context() as m:
+        m.setattr(eventlog, "_parse_block", lambda *args: None)  # a line at a time, as before
+        slow = shoprules.convert(src, tmp_path / "slow.parquet")
+    return (fast, pq.read_table(tmp_path / "fast.parquet")), (
+        slow,
+        pq.read_table(tmp_path / "slow.parquet"),
+    )
+
+
+@pytest.mark.parametrize("block_rows", [3, 7, 65536])
+def test_convert_reads_blocks_as_it_reads_lines(tmp_path: Path, monkeypatch, block_rows) -> None:
+    # Blocks of a few lines mix good and odd ones in every way; whatever a block holds, the rows
+    # written, the lines counted and the lines left out are those of a line-at-a-time read.
+    monkeypatch.setattr(eventlog, "BATCH_ROWS", block_rows)
+    lines = _hostile_lines(random.Random(block_rows))
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    (fast, fast_rows), (slow, slow_rows) = _convert_both_ways(src, tmp_path, monkeypatch)
+    assert fast == slow
+    assert fast_rows.equals(slow_rows)
+    assert fast["rows"] >= 40 and fast["bad_lines"] >= 10
+    # A log of good lines only is read by pyarrow, block by block, to the same rows.
+    calls = []
+    real = eventlog._parse_block
+    monkeypatch.setattr(eventlog, "_parse_block", lambda *a: calls.append(1) or real(*a))
+    clean = tmp_path / "clean.jsonl"
+    clean.write_bytes(b"\n".join(json.dumps(e).encode() for e in _events(50)) + b"\n")
+    result = shoprules.convert(clean, tmp_path / "clean.parquet")
+    assert result == {"lines": 50, "rows": 50, "bad_lines": 0, "bad_examples": []}
+    assert calls and pq.read_table(tmp_path / "clean.parquet").equals(_table(_events(50)))
+
+
+FUZZ = """
+import json, random, sys
+from pathlib import Path
+import pyarrow.parquet as pq
+import shoprules
+from shoprules import eventlog
+sys.path.insert(0, sys.argv[2])
+import make_events
+tmp, rng = Path(sys.argv[1]), random.Random(int(sys.argv[3]))
+eventlog.BATCH_ROWS = 16
+lines = []
+for i in range(600):
+    text = json.dumps(make_events.event(i, rng)).encode()
+    for _ in range(rng.randrange(3)):  # cut, repeat or replace a piece of the line
+        a, b = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+        piece = rng.choice([b"", b"null", b"[]", b"{}", b'"x"', b"-1", b"1.5", b"\\\\", text[a:b]])
+        text = text[:a] + piece + text[b:]
+    lines.append(text)
+src = tmp / "fuzz.jsonl"
+src.write_bytes(b"\\n".join(lines) + b"\\n")
+fast = shoprules.convert(src, tmp / "fast.parquet")
+real = eventlog._parse_block
+eventlog._parse_block = lambda *args: None
+slow = shoprules.convert(src, tmp / "slow.parquet")
+assert fast == slow, (fast, slow)
+assert pq.read_table(tmp / "fast.parquet").equals(pq.read_table(tmp / "slow.parquet"))
+print(fast["rows"], fast["bad_lines"])
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_convert_of_mangled_lines_never_crashes_and_agrees(tmp_path: Path, seed: int) -> None:
+    # In a child process: a crash of pyarrow's JSON reader would end it, not the test run.
+    run = subprocess.run(
+        [sys.executable, "-c", FUZZ, str(tmp_path), str(ROOT / "tests" / "bench"), str(seed)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows, bad = map(int, run.stdout.split())
+    assert rows > 0 and bad > 0
+
+
+def test_convert_leaves_out_a_line_over_the_limit_without_holding_it(tmp_path: Path) -> None:
+    events = _events(3)
+    limit = shoprules._core.MAX_EVENT_LINE_BYTES
+    long = json.dumps({**events[1], "note": "x" * limit})
+    src = tmp_path / "long.jsonl"
+    src.write_text("\n".join([json.dumps(events[0]), long, json.dumps(events[2])]) + "\n")
+    result = shoprules.convert(src, tmp_path / "out.parquet")
+    assert result == {
+        "lines": 3,
+        "rows": 2,
+        "bad_lines": 1,
+        "bad_examples": [{"line": 2, "error": f"longer than the limit of {limit} bytes"}],
+    }
+    assert pq.read_table(tmp_path / "out.parquet").equals(_table([events[0], events[2]]))
+    # simulate says the same of the line: the Parquet log replays as the JSON lines do.
+    report = shoprules.simulate(src, {})
+    assert (report["events"], report["bad_lines"]) == (2, 1)
+    assert report["bad_examples"][0]["error"] == f"longer than the limit of {limit} bytes"
+
+
+def test_convert_leaves_out_a_lone_surrogate_as_simulate_does(tmp_path: Path) -> None:
+    # Python's json reads "\ud800" into a string UTF-8 cannot hold; convert used to stop there.
+    event = _events(1)[0]
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(event) + "\n" + json.dumps({**event, "id": "\ud800"}) + "\n")
+    result = shoprules.convert(src, tmp_path / "out.parquet")
+    assert result["rows"] == 1
+    assert result["bad_examples"] == [
+        {"line": 2, "error": "not valid JSON: a \\u escape of a lone surrogate"}
+    ]
+    report = shoprules.simulate(src, {})
+    assert (report["events"], report["bad_lines"]) == (1, 1)
