@@ -26,3 +26,4 @@ bash scripts/plugin-example.sh
 say "Benchmark smoke: peers agree with shoprules, every figure computes (numbers not judged)"
 python tests/bench/run.py --quick >/dev/null
 bash tests/bench/callgrind.sh "$BUILD_DIR" >/dev/null
+python tests/bench/convert_bench.py --events 2000 --rounds 1 --quick >/dev/null
