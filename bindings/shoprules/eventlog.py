@@ -441,9 +441,10 @@ def _open_binary(path: Path) -> Any:
 
 def _parse_block(pa: Any, block: list[bytes], schema: Any) -> Any:
     """The block's lines as a table by pyarrow's JSON reader, or None when the block needs a line
-    at a time: a line that is not a JSON object of the event's shape (pyarrow refuses every one
-    `_checker` refuses, and some it accepts: duplicate keys, a lone surrogate escape), text that is
-    not UTF-8, or a carriage return, which ends a line when a text file is read."""
+    at a time: a line that is not a JSON object of the event's shape (pyarrow refuses every line
+    the line-at-a-time read leaves out, and more: an object with a duplicate key, of which that
+    read takes the last), text that is not UTF-8, or a carriage return, which ends a line when a
+    text file is read."""
     import pyarrow.json as pj
 
     data = b"".join(block)
