@@ -443,13 +443,18 @@ def _parse_block(pa: Any, block: list[bytes], schema: Any) -> Any:
     """The block's lines as a table by pyarrow's JSON reader, or None when the block needs a line
     at a time: a line that is not a JSON object of the event's shape (pyarrow refuses every line
     the line-at-a-time read leaves out, and more: an object with a duplicate key, of which that
-    read takes the last), text that is not UTF-8, or a carriage return, which ends a line when a
-    text file is read."""
+    read takes the last), bytes that are not UTF-8 (which pyarrow keeps as they are, where that read
+    replaces them), or a carriage return, which ends a line when a text file is read."""
     import pyarrow.json as pj
 
     data = b"".join(block)
     if b"\r" in data:
         return None
+    if not data.isascii():  # pyarrow takes bytes that are not UTF-8 into its strings as they are
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     events = 0
     for line in block:
         if text := line.strip():
@@ -474,6 +479,48 @@ def _parse_block(pa: Any, block: list[bytes], schema: Any) -> Any:
     if table.num_rows != events or table.schema != schema:
         return None
     return table
+
+
+def _stamped(pa: Any, table: Any, schema: Any) -> Any:
+    """The table (times as text) with its TIME_FIELDS as the timestamps `_times_as_timestamps`
+    writes, or None if a time is not one the host can read (a line at a time then says which)."""
+    stamp = pa.timestamp("ms", tz="UTC")
+
+    def stamps(text: Any, valid: list[bool] | None) -> Any:
+        out = []
+        for i, value in enumerate(text.to_pylist()):
+            if value is None or (valid is not None and not valid[i]):
+                out.append(None)
+                continue
+            seconds = _core._parse_time(value)
+            if seconds is None:
+                raise LookupError
+            out.append(seconds * 1000)
+        return pa.array(out, type=stamp)
+
+    columns = {name: table.column(name).combine_chunks() for name in table.column_names}
+    sections: dict[str, list[str]] = {}
+    for path in TIME_FIELDS:
+        sections.setdefault(path[0], []).extend(path[1:])
+    try:
+        for section, fields in sections.items():
+            if not fields:  # a time at the top: `at`
+                columns[section] = stamps(columns[section], None)
+                continue
+            struct = columns[section]
+            valid = struct.is_valid().to_pylist()
+            children = [struct.field(i) for i in range(struct.type.num_fields)]
+            for field in fields:
+                at = struct.type.get_field_index(field)
+                children[at] = stamps(children[at], valid)
+            columns[section] = pa.StructArray.from_arrays(
+                children,
+                fields=list(schema.field(section).type),
+                mask=struct.is_null() if struct.null_count else None,
+            )
+    except LookupError:
+        return None
+    return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
 
 
 def _lone_surrogate(event: dict[str, Any]) -> bool:
@@ -558,8 +605,8 @@ def convert(
     the whole log was read: the file appears at the end.
     Returns {lines, rows, bad_lines, bad_examples: [{line, error}]}."""
     pa = _pyarrow()
-    schema = event_schema(times)
-    fits = _checker(pa.struct(list(event_schema())))  # the JSON shape: times as text
+    schema, text_schema = event_schema(times), event_schema()
+    fits = _checker(pa.struct(list(text_schema)))  # the JSON shape: times as text
     timestamps = times == "timestamp"
     src_path, dst_path = Path(src), Path(dst)
     if not src_path.is_file():
@@ -585,7 +632,10 @@ def convert(
     def events_of(block: list[bytes]) -> Any:
         """The block's events as a table, its lines counted and its bad lines rejected."""
         nonlocal lines
-        if not timestamps and (table := _parse_block(pa, block, schema)) is not None:
+        table = _parse_block(pa, block, text_schema)
+        if table is not None and timestamps:
+            table = _stamped(pa, table, schema)
+        if table is not None:
             lines += len(block)
             return table
         events = []

@@ -690,32 +690,43 @@ def _hostile_lines(rng: random.Random) -> list[bytes]:
         b'{"order": {"lines": [null, {}]}}',
         b'{"id": "a\\u0000b"}',
         b'{"unknown": {"deep": [1, {"x": null}]}}',
+        b'{"at": "yesterday"}',  # left out with times as timestamps, kept with times as text
+        b'{"customer": {"since": "2026-02-30T00:00:00Z", "orders": 1}}',
+        b'{"customer": null, "order": {"delivered_at": "2026-11-23T10:00:00+01:00"}}',
+        b'{"id": "\xc3(", "order": {"placed_at": null}}',  # bytes that are not UTF-8
+        b'{"id": "\xed\xa0\x80 \xc0\xaf \xf4\x90\x80\x80"}',
+        b'{"id": "a\x01b"}',  # a control character in a string
+        b'{"x": NaN, "y": [1e999]}',
+        b'{"shipment": {"needed_by": "2026-11-23"}}',
     ]
     lines = good + odd
     rng.shuffle(lines)
     return lines
 
 
-def _convert_both_ways(src: Path, tmp_path: Path, monkeypatch) -> tuple[Any, Any]:
-    fast = shoprules.convert(src, tmp_path / "fast.parquet")
+def _convert_both_ways(src: Path, tmp_path: Path, monkeypatch, times: str) -> tuple[Any, Any]:
+    fast = shoprules.convert(src, tmp_path / "fast.parquet", times=times)
     with monkeypatch.context() as m:
         m.setattr(eventlog, "_parse_block", lambda *args: None)  # a line at a time, as before
-        slow = shoprules.convert(src, tmp_path / "slow.parquet")
+        slow = shoprules.convert(src, tmp_path / "slow.parquet", times=times)
     return (fast, pq.read_table(tmp_path / "fast.parquet")), (
         slow,
         pq.read_table(tmp_path / "slow.parquet"),
     )
 
 
+@pytest.mark.parametrize("times", ["string", "timestamp"])
 @pytest.mark.parametrize("block_rows", [3, 7, 65536])
-def test_convert_reads_blocks_as_it_reads_lines(tmp_path: Path, monkeypatch, block_rows) -> None:
+def test_convert_reads_blocks_as_it_reads_lines(
+    tmp_path: Path, monkeypatch, block_rows: int, times: str
+) -> None:
     # Blocks of a few lines mix good and odd ones in every way; whatever a block holds, the rows
     # written, the lines counted and the lines left out are those of a line-at-a-time read.
     monkeypatch.setattr(eventlog, "BATCH_ROWS", block_rows)
     lines = _hostile_lines(random.Random(block_rows))
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"\n".join(lines) + b"\n")
-    (fast, fast_rows), (slow, slow_rows) = _convert_both_ways(src, tmp_path, monkeypatch)
+    (fast, fast_rows), (slow, slow_rows) = _convert_both_ways(src, tmp_path, monkeypatch, times)
     assert fast == slow
     assert fast_rows.equals(slow_rows)
     assert fast["rows"] >= 40 and fast["bad_lines"] >= 10
@@ -724,10 +735,15 @@ def test_convert_reads_blocks_as_it_reads_lines(tmp_path: Path, monkeypatch, blo
     real = eventlog._parse_block
     monkeypatch.setattr(eventlog, "_parse_block", lambda *a: calls.append(1) or real(*a))
     clean = tmp_path / "clean.jsonl"
-    clean.write_bytes(b"\n".join(json.dumps(e).encode() for e in _events(50)) + b"\n")
-    result = shoprules.convert(clean, tmp_path / "clean.parquet")
+    good = _events(50)
+    clean.write_bytes(b"\n".join(json.dumps(e).encode() for e in good) + b"\n")
+    result = shoprules.convert(clean, tmp_path / "clean.parquet", times=times)
     assert result == {"lines": 50, "rows": 50, "bad_lines": 0, "bad_examples": []}
-    assert calls and pq.read_table(tmp_path / "clean.parquet").equals(_table(_events(50)))
+    if times == "timestamp":
+        for e in good:
+            assert eventlog._times_as_timestamps(e) is None
+    expected = _table(good, eventlog.event_schema(times))
+    assert calls and pq.read_table(tmp_path / "clean.parquet").equals(expected)
 
 
 FUZZ = """
@@ -739,24 +755,32 @@ from shoprules import eventlog
 sys.path.insert(0, sys.argv[2])
 import make_events
 tmp, rng = Path(sys.argv[1]), random.Random(int(sys.argv[3]))
-eventlog.BATCH_ROWS = 16
+eventlog.BATCH_ROWS = 3  # small blocks: many hold no mangled line and reach pyarrow whole
 lines = []
-for i in range(600):
+for i in range(900):
     text = json.dumps(make_events.event(i, rng)).encode()
-    for _ in range(rng.randrange(3)):  # cut, repeat or replace a piece of the line
+    while rng.random() < 0.3:  # cut, repeat or replace a piece of the line
         a, b = sorted(rng.randrange(len(text) + 1) for _ in range(2))
-        piece = rng.choice([b"", b"null", b"[]", b"{}", b'"x"', b"-1", b"1.5", b"\\\\", text[a:b]])
+        piece = rng.choice([b"", b"null", b"[]", b"{}", b'"x"', b"-1", b"1.5", b"\\\\", b"\\xff",
+                            b"\\xc3", b"\\r", b"\\t", b"\\\\ud800", text[a:b]])
         text = text[:a] + piece + text[b:]
     lines.append(text)
 src = tmp / "fuzz.jsonl"
 src.write_bytes(b"\\n".join(lines) + b"\\n")
-fast = shoprules.convert(src, tmp / "fast.parquet")
 real = eventlog._parse_block
-eventlog._parse_block = lambda *args: None
-slow = shoprules.convert(src, tmp / "slow.parquet")
-assert fast == slow, (fast, slow)
-assert pq.read_table(tmp / "fast.parquet").equals(pq.read_table(tmp / "slow.parquet"))
-print(fast["rows"], fast["bad_lines"])
+read = []
+def counted(*args):
+    table = real(*args)
+    read.append(table is not None)
+    return table
+for times in ("string", "timestamp"):
+    eventlog._parse_block = counted
+    fast = shoprules.convert(src, tmp / "fast.parquet", times=times)
+    eventlog._parse_block = lambda *args: None
+    slow = shoprules.convert(src, tmp / "slow.parquet", times=times)
+    assert fast == slow, (times, fast, slow)
+    assert pq.read_table(tmp / "fast.parquet").equals(pq.read_table(tmp / "slow.parquet"))
+print(fast["rows"], fast["bad_lines"], sum(read), len(read) - sum(read))
 """
 
 
@@ -770,8 +794,9 @@ def test_convert_of_mangled_lines_never_crashes_and_agrees(tmp_path: Path, seed:
         timeout=300,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    rows, bad = map(int, run.stdout.split())
+    rows, bad, by_pyarrow, by_lines = map(int, run.stdout.split())
     assert rows > 0 and bad > 0
+    assert by_pyarrow > 20 and by_lines > 20  # both ways of reading a block were taken, often
 
 
 def test_convert_leaves_out_a_line_over_the_limit_without_holding_it(tmp_path: Path) -> None:
