@@ -1,5 +1,6 @@
 """shoprules convert: JSON lines to Parquet, pyarrow's JSON reader by blocks against the
-line-at-a-time read (json.loads, the shape check, Table.from_pylist) it falls back to.
+line-at-a-time read (json.loads, the shape check, Table.from_pylist) it falls back to, with times
+as text and as timestamps.
 
     .venv/bin/python tests/bench/convert_bench.py                  # 1,000,000 events; writes
                                                                     # BENCHMARKS.md "convert"
@@ -56,38 +57,41 @@ def main() -> int:
         with src.open("w") as out:
             for _ in range(repeats):
                 out.write(text)
-        best: dict[str, tuple[float, float]] = {}
-        tables = {}
+        best: dict[tuple[str, str], tuple[float, float]] = {}
         for _ in range(args.rounds):
-            for name, parse in (("blocks", block_path), ("lines", lambda *a: None)):
-                eventlog._parse_block = parse
-                dst = folder / f"{name}.parquet"
-                c, t = cpu(), time.perf_counter()
-                result = shoprules.convert(src, dst)
-                wall, used = time.perf_counter() - t, cpu() - c
-                assert result == {"lines": n, "rows": n, "bad_lines": 0, "bad_examples": []}
-                w, u = best.get(name, (wall, used))
-                best[name] = (min(w, wall), min(u, used))
-                tables[name] = pq.read_table(dst)
-        eventlog._parse_block = block_path
-        assert tables["blocks"].equals(tables["lines"]), "the two paths wrote different rows"
+            for times in eventlog.TIMES:
+                tables = {}
+                for name, parse in (("blocks", block_path), ("lines", lambda *a: None)):
+                    eventlog._parse_block = parse
+                    dst = folder / f"{name}.parquet"
+                    c, t = cpu(), time.perf_counter()
+                    result = shoprules.convert(src, dst, times=times)
+                    wall, used = time.perf_counter() - t, cpu() - c
+                    assert result == {"lines": n, "rows": n, "bad_lines": 0, "bad_examples": []}
+                    w, u = best.get((times, name), (wall, used))
+                    best[times, name] = (min(w, wall), min(u, used))
+                    tables[name] = pq.read_table(dst)
+                eventlog._parse_block = block_path
+                assert tables["blocks"].equals(tables["lines"]), "the paths wrote other rows"
     size = len(text.encode()) * repeats / 2**20
     rows = []
-    for name, label in (("lines", "a line at a time (json.loads)"), ("blocks", "blocks (pyarrow)")):
-        wall, used = best[name]
-        rows.append(
-            f"| {label} | {n / wall:,.0f} | {n / used:,.0f} | {best['lines'][0] / wall:.2f} |"
-        )
+    for times in eventlog.TIMES:
+        for name, label in (("lines", "a line at a time"), ("blocks", "blocks (pyarrow)")):
+            wall, used = best[times, name]
+            rows.append(
+                f"| {times} | {label} | {n / wall:,.0f} | {n / used:,.0f} | "
+                f"{best[times, 'lines'][0] / wall:.2f} |"
+            )
     lines = [
-        f"`shoprules convert` of {n:,} mixed events ({size:,.0f} MiB of JSON lines), times as "
-        f"text, best of {args.rounds}; load average at the start {load:.1f} on "
-        f"{os.cpu_count()} cores. Both paths wrote the same rows.",
+        f"`shoprules convert` of {n:,} mixed events ({size:,.0f} MiB of JSON lines), best of "
+        f"{args.rounds}; load average at the start {load:.1f} on {os.cpu_count()} cores. Both "
+        "ways wrote the same rows.",
         "",
-        "| read | lines/s (wall) | lines per CPU-second | x a line at a time (wall) |",
-        "|---|---:|---:|---:|",
+        "| times | read | lines/s (wall) | lines per CPU-second | x a line at a time (wall) |",
+        "|---|---|---:|---:|---:|",
         *rows,
         "",
-        "`--times timestamp` reads a line at a time. Reproduce: `.venv/bin/python "
+        "Reproduce: `.venv/bin/python "
         f"tests/bench/convert_bench.py --events {args.events}"
         + (f" --rounds {args.rounds}" if args.rounds != 3 else "")
         + "` (writes this section).",
