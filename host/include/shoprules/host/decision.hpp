@@ -40,7 +40,8 @@ struct Decision {
   std::vector<Action> actions;  ///< every action emitted, in order; merged or dropped ones too
   std::vector<TraceEntry> trace;
   /// Actions of earlier evaluations, kept by clear() for their storage: rules emit into them
-  /// (RuleOutput::emit) instead of allocating a params vector and a reason each time.
+  /// (RuleOutput::emit) instead of allocating a params vector and a reason each time. A replay's
+  /// workers and the binding's pool of decisions for Host.evaluate reuse their decisions.
   std::vector<Action> spare;
 
   /// Empties the decision for the next evaluation, keeping some of its actions' storage.
