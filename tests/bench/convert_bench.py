@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -29,13 +28,7 @@ from shoprules import eventlog
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_events
 from sections import write_section
-
-UNIQUE = 50_000
-
-
-def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+from simulate_bench import UNIQUE, cpu
 
 
 def main() -> int:
