@@ -150,32 +150,64 @@ bool dotted_name(std::string_view type) {
   return true;
 }
 
-}  // namespace
+/// What check_action found wrong, without the message: the common case, an action that may go
+/// out, costs no string.
+struct Finding {
+  enum class What { None, NoType, BadType, Missing, BadValue, NoCouponValue };
+  What what = What::None;
+  const ParamCheck* check = nullptr;  // Missing, BadValue
+  const Value* value = nullptr;       // BadValue
+  const char* problem = nullptr;      // BadValue
+};
 
-std::string check_action(const Action& action) {
-  if (action.type.empty()) return "emitted an action with no type";
+Finding find_problem(const Action& action) {
+  if (action.type.empty()) return {Finding::What::NoType};
   bool has_coupon_value = false;
   const std::string_view type = action.type;
   const Run* run = runs().find(type);
   const ParamCheck* c = run ? run->first : nullptr;
   const ParamCheck* end = run ? run->last : nullptr;
   // A type of the table is a dotted name; only others need the check.
-  if (!c && !dotted_name(action.type))
-    return "emitted an action of type \"" + action.type +
-           "\": expected a dotted lowercase name such as gift.send";
+  if (!c && !dotted_name(type)) return {Finding::What::BadType};
   for (; c != end; ++c) {
     const Value* v = param_of(action, c->key);
     if (!v) {
-      if (c->required) return "emitted " + action.type + " without " + std::string(c->key);
+      if (c->required) return {Finding::What::Missing, c};
       continue;
     }
     has_coupon_value = has_coupon_value || c->kind == Kind::Money || c->kind == Kind::Percent;
-    if (const char* problem = expected(*c, *v))
-      return "emitted " + action.type + " with " + std::string(c->key) + " " + show(*v) + ": " +
-             (c->kind == Kind::OneOf ? std::string("expected one of ") + problem : problem);
+    if (const char* problem = expected(*c, *v)) return {Finding::What::BadValue, c, v, problem};
   }
-  if (same_text(type, "coupon.issue") && !has_coupon_value)
-    return "emitted coupon.issue without amount or percent";
+  if (!has_coupon_value && same_text(type, "coupon.issue")) return {Finding::What::NoCouponValue};
+  return {};
+}
+
+}  // namespace
+
+bool action_ok(const Action& action) {
+  return find_problem(action).what == Finding::What::None;
+}
+
+std::string check_action(const Action& action) {
+  const Finding f = find_problem(action);
+  switch (f.what) {
+    case Finding::What::None:
+      return "";
+    case Finding::What::NoType:
+      return "emitted an action with no type";
+    case Finding::What::BadType:
+      return "emitted an action of type \"" + action.type +
+             "\": expected a dotted lowercase name such as gift.send";
+    case Finding::What::Missing:
+      return "emitted " + action.type + " without " + std::string(f.check->key);
+    case Finding::What::BadValue:
+      return "emitted " + action.type + " with " + std::string(f.check->key) + " " +
+             show(*f.value) + ": " +
+             (f.check->kind == Kind::OneOf ? std::string("expected one of ") + f.problem
+                                           : f.problem);
+    case Finding::What::NoCouponValue:
+      return "emitted coupon.issue without amount or percent";
+  }
   return "";
 }
 

@@ -22,6 +22,7 @@ std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
   for (std::size_t i = from; i < actions.size(); ++i) {
     Action& a = actions[i];
     if (!a.is_kept()) continue;
+    if (surely_within_output_caps(a) && action_ok(a)) continue;  // the common case: no message
     std::string problem = check_output_caps(a);
     const bool over_cap = !problem.empty();
     if (!over_cap) problem = check_action(a);

@@ -8,6 +8,7 @@
 #include "shoprules/calendar.hpp"
 #include "shoprules/host/action_check.hpp"
 #include "shoprules/host/decision.hpp"
+#include "shoprules/host/output_caps.hpp"
 #include "shoprules/money.hpp"
 #include "shoprules/same_text.hpp"
 #include "shoprules/text.hpp"
@@ -55,6 +56,60 @@ TEST(ActionCheck, RefusesBadParamsOfKnownTypes) {
   EXPECT_EQ(
       host::check_action(make("gift.send").set("value", 12.5)),
       "emitted gift.send with value 12.500000: expected a non-negative integer (minor units)");
+}
+
+// The evaluation asks the quick checks first and builds a message only when they fail: they must
+// say yes exactly when the full checks would find nothing (and never when they would).
+TEST(ActionCheck, TheQuickChecksAgreeWithTheFullOnes) {
+  Value nested = Value::list();
+  nested.push(Value::object());
+  nested.items()[0].set("sku", "S-1");
+  const std::vector<Action> actions = {
+      make("refund.issue").set("amount", 0).set("method", "original"),
+      make("refund.issue"),
+      make("refund.issue").set("amount", 5).set("method", "cash"),
+      make("refund.issue").set("amount", -1),
+      make("refund.issue").set("amount", 5).set("instant", true).set("bonus", 2).set("fee", 1),
+      make("coupon.issue").set("percent", 10),
+      make("coupon.issue").set("percent", 150),
+      make("coupon.issue").set("expires_in_days", 60),
+      make("coupon.issue").set("amount", 500).set("expires_in_days", 30),
+      make("points.award").set("points", "ten"),
+      make("points.award").set("points", 5).set("available_after_days", -3),
+      make("shipping.upgrade").set("to", "overnight"),
+      make("shipping.upgrade").set("to", "drone"),
+      make("return.approve").set("label", "free"),
+      make("return.approve").set("skus", nested),
+      make("exchange.ship").set("sku", "S").set("qty", 2),
+      make("exchange.ship").set("size", "10"),
+      make("acme.loyalty_v2.stamp").set("anything", -1),
+      make("tier.change").set("from", "member").set("to", "silver"),
+      make(""),
+      make("Refund"),
+      make("refund."),
+      make("gift send.x"),
+      make("gift.send").set("value", 12.5),
+      make(std::string(129, 'x') + ".y"),
+      make("gift.send").because(std::string(host::kMaxReasonBytes + 1, 'r')),
+      make("gift.send").set(std::string(host::kMaxParamStringBytes + 1, 'k'), 1),
+      make("gift.send").set("note", std::string(host::kMaxParamStringBytes + 1, 'n')),
+      make("gift.send").set("note", std::string(host::kMaxParamStringBytes, 'n')),
+  };
+  for (const Action& a : actions) {
+    SCOPED_TRACE(a.type.substr(0, 40));
+    EXPECT_EQ(host::action_ok(a), host::check_action(a).empty());
+    if (host::surely_within_output_caps(a)) {
+      EXPECT_EQ(host::check_output_caps(a), "");
+    }
+  }
+  EXPECT_TRUE(host::surely_within_output_caps(actions[0]));
+  EXPECT_FALSE(host::surely_within_output_caps(actions[14]));  // nested: the full check decides
+  EXPECT_EQ(host::check_output_caps(actions[14]), "");
+  for (std::size_t i : {24u, 25u, 26u, 27u}) {
+    EXPECT_FALSE(host::surely_within_output_caps(actions[i]));
+    EXPECT_NE(host::check_output_caps(actions[i]), "");
+  }
+  EXPECT_TRUE(host::surely_within_output_caps(actions[28]));
 }
 
 TEST(Money, FormatsMinorUnitsForPeople) {

@@ -11,4 +11,7 @@ namespace shoprules::host {
 /// "emitted refund.issue with amount -5: expected a non-negative integer (minor units)".
 std::string check_action(const Action& action);
 
+/// Whether check_action would return "", without building its message.
+bool action_ok(const Action& action);
+
 }  // namespace shoprules::host

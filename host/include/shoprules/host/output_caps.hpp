@@ -20,4 +20,21 @@ inline constexpr std::size_t kMaxNoteBytes = 4096;         ///< what an amending
 /// "emitted gift.send with a reason of 10485760 bytes: over the cap of 4096 bytes per reason".
 std::string check_output_caps(const Action& action);
 
+/// True when the action is surely within every cap: a type and reason within theirs, and params
+/// of scalars within theirs. False says only "ask check_output_caps" (a nested param value may
+/// well be within the caps too). Inline: every emitted action pays it.
+inline bool surely_within_output_caps(const Action& a) {
+  if (a.type.size() > kMaxActionTypeBytes || a.reason.size() > kMaxReasonBytes ||
+      a.params.size() > kMaxParamValues)
+    return false;
+  for (const Member& m : a.params) {
+    const Value::Kind kind = m.value.kind();
+    if (m.key.size() > kMaxParamStringBytes || kind == Value::Kind::List ||
+        kind == Value::Kind::Object ||
+        (kind == Value::Kind::String && m.value.as_string().size() > kMaxParamStringBytes))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace shoprules::host
