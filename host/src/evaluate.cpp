@@ -106,7 +106,7 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   RuleTimer timer(clock, stats, t);
   Params params(call.param_specs, call.values, call.value_count);
   RuleContext ctx{event, params, call.plugin, call.rule, snap.seed_hash, snap.currency};
-  RuleOutput ro(out.actions, t.detail, &out.spare);
+  RuleOutput ro(out.actions, t.detail, &out.spare, out.keep_reasons);
   std::string error;
   RuleStatus status = call.run(*call.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {

@@ -380,6 +380,7 @@ class Worker {
   Worker(const std::vector<const ConfigSnapshot*>& configs, const SimulationOptions& options)
       : configs_(configs), options_(options) {
     result.configs.resize(configs.size());
+    decision_.keep_reasons = false;  // a report shows none: the rules need not write them
   }
 
   /// Whether the replay was cancelled: asked between events, so that a slow rule does not hold a
@@ -504,6 +505,7 @@ class Worker {
     b->events.resize(kBatch);
     b->stores.resize(kBatch);
     b->decisions.resize(kBatch);
+    for (Decision& d : b->decisions) d.keep_reasons = false;
     return b;
   }
 

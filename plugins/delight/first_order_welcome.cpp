@@ -17,9 +17,9 @@ void first_order_welcome(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t amount = ctx.params.integer("amount");
   if (amount == 0 || ev.order.subtotal < min) return;
   out.emit("coupon.issue")
-      .because("A first order of ", shoprules::format_money(ev.order.subtotal, ev.order.currency),
-               " (at least ", shoprules::format_money(min, ev.order.currency), "): a coupon of ",
-               shoprules::format_money(amount, ev.order.currency), " for the next order")
+      .because("A first order of ", shoprules::money(ev.order.subtotal, ev.order.currency),
+               " (at least ", shoprules::money(min, ev.order.currency), "): a coupon of ",
+               shoprules::money(amount, ev.order.currency), " for the next order")
       .set("amount", amount)
       .set("currency", ev.order.currency)
       .set("expires_in_days", ctx.params.integer("expires_in_days"));

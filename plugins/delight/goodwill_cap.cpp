@@ -45,7 +45,7 @@ void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
     const char* param = reducible_param(a, ev);
     if (left > 0 && *param) {
       a.set(param, left);
-      a.reason += " (reduced to " + shoprules::format_money(left, currency) + ": goodwill cap)";
+      a.append_reason(" (reduced to ", shoprules::money(left, currency), ": goodwill cap)");
       out.note(a.type + " " + param + " reduced from " + std::to_string(value) + " to " +
                std::to_string(left) + ", " + over);
       left = 0;

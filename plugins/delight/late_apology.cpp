@@ -19,7 +19,7 @@ void late_apology(const RuleContext& ctx, RuleOutput& out) {
   if (amount == 0) return;
   out.emit("coupon.issue")
       .because("The order is ", late, " days late: a coupon of ",
-               shoprules::format_money(amount, ev.order.currency), " to make up for it")
+               shoprules::money(amount, ev.order.currency), " to make up for it")
       .set("amount", amount)
       .set("currency", ev.order.currency)
       .set("expires_in_days", ctx.params.integer("expires_in_days"));

@@ -13,9 +13,9 @@ void big_order_coupon(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t percent = ctx.params.integer("percent");
   const std::int64_t days = ctx.params.integer("expires_in_days");
   out.emit("coupon.issue")
-      .because("An order of ", shoprules::format_money(ev.order.subtotal, ev.order.currency),
-               " (at least ", shoprules::format_money(threshold, ev.order.currency), ") earns a ",
-               percent, "% coupon for ", days, " days")
+      .because("An order of ", shoprules::money(ev.order.subtotal, ev.order.currency),
+               " (at least ", shoprules::money(threshold, ev.order.currency), ") earns a ", percent,
+               "% coupon for ", days, " days")
       .set("percent", percent)
       .set("expires_in_days", days);
 }

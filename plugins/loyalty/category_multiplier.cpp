@@ -57,7 +57,7 @@ void category_multiplier(const RuleContext& ctx, RuleOutput& out) {
     return;
   }
   award->set("points", after);
-  award->reason += " (" + std::to_string(after) + " with category multipliers:" + named + ")";
+  award->append_reason(" (", after, " with category multipliers:", named, ")");
   out.note(what);
 }
 

@@ -13,8 +13,7 @@ void pending_points(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t days = ctx.params.integer("days");
   if (days == 0) return out.skip("points are available at once (days is 0)");
   award->set("available_after_days", days);
-  award->reason +=
-      "; pending for " + std::to_string(days) + " days, until the return window closes";
+  award->append_reason("; pending for ", days, " days, until the return window closes");
   out.note(std::to_string(award->int_param("points")) + " points on points.award pending for " +
            std::to_string(days) + " days");
 }

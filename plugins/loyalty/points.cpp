@@ -12,12 +12,12 @@ void points(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t earned =
       points_for(ev.order.subtotal, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
   if (earned <= 0) return out.skip("the order is too small to earn a point");
-  const std::string money = shoprules::format_money(ev.order.subtotal, ev.order.currency);
+  const shoprules::MoneyText spent = shoprules::money(ev.order.subtotal, ev.order.currency);
   shoprules::Action& award = out.emit("points.award");
   if (multiplier > 1)
-    award.because(earned, " points for an order of ", money, " (x", multiplier, " for a VIP)");
+    award.because(earned, " points for an order of ", spent, " (x", multiplier, " for a VIP)");
   else
-    award.because(earned, " points for an order of ", money);
+    award.because(earned, " points for an order of ", spent);
   award.set("points", earned);
 }
 

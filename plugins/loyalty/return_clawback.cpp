@@ -38,7 +38,7 @@ void return_clawback(const RuleContext& ctx, RuleOutput& out) {
       points_for(value, ev.order.currency, ctx.params.integer("per_unit"), multiplier);
   if (points <= 0) return out.skip("the returned lines earned no points");
   out.emit("points.revoke")
-      .because(points, " points earned on ", shoprules::format_money(value, ev.order.currency),
+      .because(points, " points earned on ", shoprules::money(value, ev.order.currency),
                " of returned items are taken back")
       .set("points", points);
 }

@@ -26,7 +26,7 @@ void tiers(const RuleContext& ctx, RuleOutput& out) {
                                                              : "member";
   if (tier_rank(next) <= current) return out.skip("no new tier reached");
   out.emit("tier.change")
-      .because("Lifetime spend reaches ", shoprules::format_money(spend, ev.order.currency),
+      .because("Lifetime spend reaches ", shoprules::money(spend, ev.order.currency),
                " with this order: ", ev.customer.tier, " -> ", next)
       .set("from", ev.customer.tier)
       .set("to", next);

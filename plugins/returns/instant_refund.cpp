@@ -29,9 +29,8 @@ void instant_refund(const RuleContext& ctx, RuleOutput& out) {
   char share[32];
   std::snprintf(share, sizeof share, "%.0f%%", rate * 100);
   refund->set("instant", true);
-  refund->reason +=
-      ", paid now, before the item arrives (a trusted customer: " + std::to_string(orders) +
-      " orders, " + share + " returned)";
+  refund->append_reason(", paid now, before the item arrives (a trusted customer: ", orders,
+                        " orders, ", share, " returned)");
   out.note("instant refund of " + shoprules::format_money(amount, ev.order.currency) + ": " +
            std::to_string(orders) + " orders, " + share + " returned, at most " +
            shoprules::format_money(max_value, ev.order.currency));

@@ -32,13 +32,13 @@ void describe_approval(shoprules::Action& approve) {
   const shoprules::Value* pickup = approve.param("pickup");
   const shoprules::Value* label = approve.param("label");
   if (keep && keep->as_bool())
-    approve.reason += "; keep the item, no need to send it back";
+    approve.append_reason("; keep the item, no need to send it back");
   else if (pickup && pickup->as_bool())
-    approve.reason += "; a courier collects it at no cost";
+    approve.append_reason("; a courier collects it at no cost");
   else if (label && label->as_string() == "prepaid")
-    approve.reason += ", with a prepaid return label";
+    approve.append_reason(", with a prepaid return label");
   else if (label && label->as_string() == "customer_paid")
-    approve.reason += "; return postage is the customer's";
+    approve.append_reason("; return postage is the customer's");
 }
 
 bool held_back(const RuleOutput& out, shoprules::Text sku) {

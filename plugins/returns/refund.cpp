@@ -24,10 +24,9 @@ void refund(const RuleContext& ctx, RuleOutput& out) {
   const bool credit = ev.ret.refund_to == shoprules::RefundTo::StoreCredit;
   shoprules::Action& a =
       out.emit("refund.issue")
-          .because("Refund of ", shoprules::format_money(amount, ev.order.currency),
+          .because("Refund of ", shoprules::money(amount, ev.order.currency),
                    credit ? " as store credit" : " to the original payment method");
-  if (!unknown.empty())
-    shoprules::append(a.reason, " (not on the order, not refunded: ", unknown, ")");
+  if (!unknown.empty()) a.append_reason(" (not on the order, not refunded: ", unknown, ")");
   a.set("amount", amount)
       .set("method", credit ? "store_credit" : "original")
       .set("bonus", 0)

@@ -21,8 +21,8 @@ void restocking_fee(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t fee = shoprules::percent_of(changed_mind, percent);
   if (fee == 0) return out.skip("the fee rounds to nothing");
   refund->set("amount", refund->int_param("amount") - fee).set("fee", fee);
-  refund->reason += ", less a " + std::to_string(percent) + "% restocking fee of " +
-                    shoprules::format_money(fee, ev.order.currency) + " on changed-mind items";
+  refund->append_reason(", less a ", percent, "% restocking fee of ",
+                        shoprules::money(fee, ev.order.currency), " on changed-mind items");
   out.note("fee of " + std::to_string(fee) + " on refund.issue");
 }
 

@@ -16,8 +16,8 @@ void store_credit_bonus(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t percent = ctx.params.integer("percent");
   const std::int64_t bonus = shoprules::percent_of(refund->int_param("amount"), percent);
   refund->set("bonus", bonus);
-  refund->reason += ", plus a " + std::to_string(percent) + "% store-credit bonus of " +
-                    shoprules::format_money(bonus, ctx.event.order.currency);
+  refund->append_reason(", plus a ", percent, "% store-credit bonus of ",
+                        shoprules::money(bonus, ctx.event.order.currency));
   out.note("bonus of " + std::to_string(bonus) + " on refund.issue");
 }
 

@@ -309,6 +309,77 @@ TEST(Text, AppendAndBecauseWriteWhatCatWrites) {
   EXPECT_EQ(a.reason, "");
 }
 
+// The amount as std::to_string and `+` would write it: another way to the same text.
+std::string reference_money(std::int64_t minor, std::string_view currency) {
+  const std::uint64_t v = minor < 0 ? 0 - static_cast<std::uint64_t>(minor) : minor;
+  std::string out = minor < 0 ? "-" : "";
+  if (zero_decimal_currency(currency)) {
+    out += std::to_string(v);
+  } else {
+    const std::string cents = std::to_string(v % 100);
+    out += std::to_string(v / 100) + "." + (cents.size() == 1 ? "0" : "") + cents;
+  }
+  return currency.empty() ? out : out + " " + std::string(currency);
+}
+
+TEST(Text, AMoneyPieceWritesWhatFormatMoneyWrites) {
+  const std::int64_t amounts[] = {0,    5,    -5,        99,        100,      4995,
+                                  -250, 1230, 100000000, INT64_MAX, INT64_MIN};
+  const std::string_view currencies[] = {"USD", "JPY", "KRW", "", "EUR", "XBT-LONG-CODE"};
+  for (std::int64_t amount : amounts)
+    for (std::string_view currency : currencies) {
+      SCOPED_TRACE(std::to_string(amount) + " " + std::string(currency));
+      EXPECT_EQ(cat(money(amount, currency)), reference_money(amount, currency));
+      EXPECT_EQ(format_money(amount, currency), reference_money(amount, currency));
+      EXPECT_EQ(cat("of ", money(amount, currency), "."),
+                "of " + reference_money(amount, currency) + ".");
+    }
+  EXPECT_EQ(cat(money(4995, "USD")), "49.95 USD");
+  EXPECT_EQ(cat(money(500, "JPY")), "500 JPY");
+  Action a;
+  a.reason = "USD";  // a currency quoted from the reason being written
+  a.because("Refund of ", money(1250, a.reason));
+  EXPECT_EQ(a.reason, "Refund of 12.50 USD");
+  a.append_reason(", plus ", money(125, "USD"), " as a bonus");
+  EXPECT_EQ(a.reason, "Refund of 12.50 USD, plus 1.25 USD as a bonus");
+}
+
+// A replay keeps no reasons: the rules emit, set params and amend as in an evaluation, but every
+// way of writing a reason writes nothing (so the pieces are never formatted), and an action taken
+// from the spares is marked as well as a new one.
+TEST(RuleOutput, AReplayWritesNoReasons) {
+  std::vector<Action> spare(1);
+  spare[0].reason = std::string(40, 'x');
+  std::vector<Action> actions;
+  std::string note;
+  RuleOutput quiet(actions, note, &spare, false);
+  EXPECT_FALSE(quiet.reasons());
+  Action& a = quiet.emit("points.award").because(12, " points for ", money(1200, "USD"));
+  EXPECT_FALSE(a.wants_reason);
+  EXPECT_EQ(a.reason, "");
+  a.set("points", 12).append_reason(" (x2 for a VIP)");
+  EXPECT_EQ(a.reason, "");
+  EXPECT_EQ(a.int_param("points"), 12);
+  quiet.emit("gift.send", "A card");
+  quiet.emit("coupon.issue", std::string("A coupon of ") + "5.00 USD");
+  ASSERT_EQ(actions.size(), 3u);
+  for (const Action& made : actions) {
+    EXPECT_FALSE(made.wants_reason) << made.type;
+    EXPECT_EQ(made.reason, "") << made.type;
+  }
+  EXPECT_EQ(quiet.emitted(), 3u);
+
+  // An evaluation writes them, also into a spare a replay marked.
+  spare.push_back(std::move(actions[0]));
+  actions.clear();
+  RuleOutput loud(actions, note, &spare);
+  EXPECT_TRUE(loud.reasons());
+  Action& b = loud.emit("points.award").because(12, " points for ", money(1200, "USD"));
+  EXPECT_TRUE(b.wants_reason);
+  EXPECT_EQ(b.reason, "12 points for 12.00 USD");
+  EXPECT_TRUE(loud.emit("gift.send").wants_reason);  // a new one
+}
+
 TEST(Text, SameTextComparesEveryByte) {
   const std::string long_text = "a.type.of.twenty-three";
   for (std::size_t n = 0; n <= long_text.size(); ++n) {

@@ -37,9 +37,11 @@ def log(tmp_path_factory) -> Path:
     return path
 
 
-def expected_counts(path: Path, config: dict) -> tuple[collections.Counter, int]:
+def evaluated(path: Path, config: dict) -> tuple[collections.Counter, collections.Counter, int]:
+    """Host.evaluate on each line: actions by type, by rule, and the refunds' money."""
     host = shoprules.Host(config=config)
-    counts: collections.Counter = collections.Counter()
+    by_type: collections.Counter = collections.Counter()
+    by_rule: collections.Counter = collections.Counter()
     refunds = 0
     for line in path.read_text().splitlines():
         try:
@@ -47,10 +49,17 @@ def expected_counts(path: Path, config: dict) -> tuple[collections.Counter, int]
         except (ValueError, shoprules.InvalidEvent):
             continue
         for a in d.actions:
-            counts[a.type] += 1
+            assert a.reason, a  # an evaluation explains every action
+            by_type[a.type] += 1
+            by_rule[f"{a.plugin}.{a.rule}"] += 1
             if a.type == "refund.issue":
                 refunds += a.params["amount"] + a.params["bonus"]
-    return counts, refunds
+    return by_type, by_rule, refunds
+
+
+def expected_counts(path: Path, config: dict) -> tuple[collections.Counter, int]:
+    by_type, _, refunds = evaluated(path, config)
+    return by_type, refunds
 
 
 def test_counts_and_money_agree_with_evaluate(log: Path) -> None:
@@ -67,6 +76,44 @@ def test_counts_and_money_agree_with_evaluate(log: Path) -> None:
     assert config["by_type"]["refund.issue"]["money"]["USD"] == refunds
     assert sum(v["count"] for v in config["by_rule"].values()) == sum(counts.values())
     assert report["days"] == 90
+
+
+def every_rule_on() -> dict:
+    plugins = shoprules.Host().plugins()
+    return {
+        "plugins": {
+            p["name"]: {"rules": {r["id"]: {"enabled": True} for r in p["rules"]}} for p in plugins
+        }
+    }
+
+
+def test_a_replay_writes_no_reasons_and_decides_as_evaluate_does(log: Path) -> None:
+    # A replay's rules write no reasons (its report shows none), every other part of a decision
+    # is the same: with every bundled rule on (those that amend earlier rules' reasons too), each
+    # rule's count and the refunds agree with Host.evaluate, which writes them.
+    config = every_rule_on()
+    by_type, by_rule, refunds = evaluated(log, config)
+    (report,) = _core.simulate(log, config, threads=2)["configs"]
+    assert {k: v["count"] for k, v in report["by_rule"].items()} == dict(by_rule)
+    assert {k: v["count"] for k, v in report["by_type"].items()} == dict(by_type)
+    assert report["by_type"]["refund.issue"]["money"]["USD"] == refunds
+    assert report["rule_errors"] == {}
+    assert len(by_rule) >= 15  # most rules fired on the mixed events
+
+
+def test_only_a_replay_skips_the_reasons(log: Path, test_plugins: Path) -> None:
+    dirs = [str(test_plugins / "testkit")]
+    config = {"plugins": {"testkit": {"rules": {"reasons": {"enabled": True}}}}}
+    decision = shoprules.Host(config=config, plugin_dirs=dirs).evaluate(
+        json.loads(log.read_text().splitlines()[0])
+    )
+    assert [(a.type, a.reason) for a in decision.actions if a.plugin == "testkit"] == [
+        ("test.explained", "reasons are kept")
+    ]
+    (report,) = _core.simulate(log, config, threads=2, plugin_dirs=dirs)["configs"]
+    assert report["by_rule"]["testkit.reasons"]["count"] == 3000
+    assert report["by_type"]["test.unexplained"]["count"] == 3000
+    assert "test.explained" not in report["by_type"]
 
 
 def test_lines_across_block_boundaries_are_read_whole(log: Path, tmp_path: Path) -> None:

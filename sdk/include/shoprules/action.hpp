@@ -26,14 +26,27 @@ struct Action {
   // Set by the host, not by rules.
   std::uint32_t origin = 0;  ///< which rule emitted it (an index into the host's rule table)
   Status status = Status::Kept;
+  /// Whether the evaluation keeps reasons. False in a replay (`simulate`), whose report counts
+  /// actions and money and shows no reason: `because` and `append_reason` then write nothing, so
+  /// the reason stays empty and its pieces (a `money`, an integer) are never formatted.
+  bool wants_reason = true;
   std::string status_note;
 
-  /// Writes the reason from strings and integers, as `cat` joins them: `out.emit("points.award")
-  ///     .because(points, " points for an order of ", money)`. An action the host reuses keeps its
-  ///     reason's storage, so a reason written this way usually costs no allocation.
+  /// Writes the reason from strings, integers and money, as `cat` joins them:
+  ///     `out.emit("points.award").because(points, " points for an order of ",
+  ///     shoprules::money(subtotal, currency))`. An action the host reuses keeps its reason's
+  ///     storage, so a reason written this way usually costs no allocation; in a replay, which
+  ///     keeps no reasons, it writes nothing.
   template <class... Parts>
   Action& because(const Parts&... parts) {
-    assign(reason, parts...);
+    if (wants_reason) assign(reason, parts...);
+    return *this;
+  }
+
+  /// Adds to the reason (an earlier rule's, when amending its action), as `because` writes it.
+  template <class... Parts>
+  Action& append_reason(const Parts&... parts) {
+    if (wants_reason) append(reason, parts...);
     return *this;
   }
 
@@ -56,13 +69,25 @@ class RuleOutput {
  public:
   /// `spare`: actions of earlier evaluations the host keeps for their storage (their params'
   /// vector, their reason's buffer); emit() takes one from there before it makes a new one.
-  RuleOutput(std::vector<Action>& actions, std::string& note, std::vector<Action>* spare = nullptr)
-      : actions_(&actions), note_(&note), first_own_(actions.size()), spare_(spare) {}
+  /// `reasons`: whether this evaluation keeps reasons (false in a replay).
+  RuleOutput(std::vector<Action>& actions, std::string& note, std::vector<Action>* spare = nullptr,
+             bool reasons = true)
+      : actions_(&actions),
+        note_(&note),
+        first_own_(actions.size()),
+        spare_(spare),
+        reasons_(reasons) {}
+
+  /// Whether this evaluation keeps the actions' reasons. A replay (`simulate`) does not: its
+  /// report counts actions and money. `because`, `append_reason` and the emits with a reason then
+  /// write nothing; a rule may also skip work it does only to explain. Decide nothing by it, nor
+  /// by the text of a reason: a replay must decide as an evaluation does.
+  bool reasons() const { return reasons_; }
 
   /// Adds an action and returns it so params can be set: `out.emit("points.award", why).set(...)`.
   Action& emit(std::string_view type, std::string reason) {
     Action& a = add(type);
-    a.reason = std::move(reason);
+    if (reasons_) a.reason = std::move(reason);
     return a;
   }
 
@@ -71,7 +96,7 @@ class RuleOutput {
   template <std::size_t N>
   Action& emit(std::string_view type, const char (&reason)[N]) {
     Action& a = add(type);
-    a.reason.assign(reason);
+    if (reasons_) a.reason.assign(reason);
     return a;
   }
 
@@ -138,6 +163,7 @@ class RuleOutput {
     if (!spare_ || spare_->empty()) {
       Action& a = actions_->emplace_back();
       a.type.assign(type);
+      a.wants_reason = reasons_;
       return a;
     }
     Action& a = actions_->emplace_back(std::move(spare_->back()));
@@ -147,6 +173,7 @@ class RuleOutput {
     a.reason.clear();
     a.origin = 0;
     a.status = Action::Status::Kept;
+    a.wants_reason = reasons_;
     a.status_note.clear();
     return a;
   }
@@ -157,6 +184,7 @@ class RuleOutput {
   const char* skip_why_ = nullptr;
   bool reached_back_ = false;
   std::vector<Action>* spare_;
+  bool reasons_;
 };
 
 }  // namespace shoprules

@@ -61,6 +61,14 @@ void drop_coupons(const RuleContext&, RuleOutput& out) {
     if (a.is_kept() && a.type == "coupon.issue") out.drop(a, "coupons are paused");
 }
 
+// A probe, which decides by what the plugin guide says no rule may: whether reasons are kept.
+void reasons(const RuleContext&, RuleOutput& out) {
+  if (out.reasons())
+    out.emit("test.explained").because("reasons are kept");
+  else
+    out.emit("test.unexplained").because("never written");
+}
+
 constexpr shoprules::ParamSpec kUpgrade[] = {
     shoprules::string_param("to", "expedited", "standard|expedited|overnight", "Speed"),
 };
@@ -100,6 +108,7 @@ constexpr shoprules::RuleSpec kRules[] = {
     shoprules::rule("sampled", "Sampled", &sampled, kSampled).off(),
     shoprules::rule("drop_coupons", "Drops every coupon", &drop_coupons).off().review(),
     shoprules::rule("slow", "Sleeps", &slow, kSlow).off(),
+    shoprules::rule("reasons", "Says whether reasons are kept", &reasons).off(),
 };
 
 }  // namespace

@@ -43,6 +43,9 @@ struct Decision {
   /// (RuleOutput::emit) instead of allocating a params vector and a reason each time. A replay's
   /// workers and the binding's pool of decisions for Host.evaluate reuse their decisions.
   std::vector<Action> spare;
+  /// Whether the rules write their actions' reasons (RuleOutput::reasons). A replay's workers
+  /// turn it off: a report counts actions and money and shows no reason. clear() keeps it.
+  bool keep_reasons = true;
 
   /// Empties the decision for the next evaluation, keeping some of its actions' storage.
   void clear() {
