@@ -116,6 +116,26 @@ def test_only_a_replay_skips_the_reasons(log: Path, test_plugins: Path) -> None:
     assert "test.explained" not in report["by_type"]
 
 
+def test_a_reason_over_the_cap_is_an_error_only_where_reasons_are_written(
+    log: Path, test_plugins: Path
+) -> None:
+    # The README says so: a replay writes no reasons, so greedy.huge_reason (a 10 MiB reason given
+    # to emit) breaks the cap in an evaluation, while a replay counts its action. A reason grown
+    # by hand (greedy.grows_earlier appends to an earlier action's) breaks it in both.
+    dirs = [str(test_plugins / "greedy")]
+    only = {"before", "huge_reason", "grows_earlier"}
+    rules = {r: {"enabled": r in only} for r in ("huge_param", "too_many", "deep_params")}
+    rules |= {r: {"enabled": r in only} for r in ("wide_params", "long_note", "at_the_caps")}
+    config = {"plugins": {"greedy": {"rules": rules}}}
+    event = json.loads(log.read_text().splitlines()[0])
+    decision = shoprules.Host(config=config, plugin_dirs=dirs).evaluate(event)
+    errors = {t["rule"] for t in decision.trace if t["outcome"] == "error"}
+    assert errors == {"huge_reason", "grows_earlier"}
+    (report,) = _core.simulate(log, config, threads=2, plugin_dirs=dirs)["configs"]
+    assert report["by_rule"]["greedy.huge_reason"]["count"] == 3000
+    assert report["rule_errors"] == {"greedy.grows_earlier": 3000}
+
+
 def test_lines_across_block_boundaries_are_read_whole(log: Path, tmp_path: Path) -> None:
     # The log is read in blocks of 1 MiB and each line parsed where it is, followed by the next
     # line or by padding: lines of every length straddle the blocks, some end in CRLF, and the
