@@ -134,13 +134,6 @@ std::string show(const Value& v) {
   }
 }
 
-/// Action::param, comparing inline.
-const Value* param_of(const Action& action, std::string_view key) {
-  for (const Member& m : action.params)
-    if (same_text(m.key, key)) return &m.value;
-  return nullptr;
-}
-
 bool dotted_name(std::string_view type) {
   if (type.empty() || type.front() == '.' || type.back() == '.' ||
       type.find('.') == std::string_view::npos)
@@ -170,7 +163,7 @@ Finding find_problem(const Action& action) {
   // A type of the table is a dotted name; only others need the check.
   if (!c && !dotted_name(type)) return {Finding::What::BadType};
   for (; c != end; ++c) {
-    const Value* v = param_of(action, c->key);
+    const Value* v = action.param(c->key);
     if (!v) {
       if (c->required) return {Finding::What::Missing, c};
       continue;
