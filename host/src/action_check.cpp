@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "shoprules/host/same_text.hpp"
 #include "shoprules/rule.hpp"
+#include "shoprules/same_text.hpp"
 
 namespace shoprules::host {
 namespace {

@@ -30,9 +30,9 @@
 #include "shoprules/host/isolation.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/piece_queue.hpp"
-#include "shoprules/host/same_text.hpp"
 #include "shoprules/host/threads.hpp"
 #include "shoprules/host/time.hpp"
+#include "shoprules/same_text.hpp"
 
 namespace shoprules::host {
 namespace {

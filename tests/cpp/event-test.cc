@@ -11,9 +11,9 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_line.hpp"
-#include "shoprules/host/same_text.hpp"
 #include "shoprules/host/simulate.hpp"
 #include "shoprules/host/time.hpp"
+#include "shoprules/same_text.hpp"
 #include "test-support.hpp"
 
 namespace shoprules::test {
@@ -38,12 +38,12 @@ std::string invalid(const json& j) {
 TEST(SameText, AgreesWithEqualityAtEveryLengthAndByte) {
   for (std::size_t n = 0; n <= 24; ++n) {
     const std::string a(n, 'k');
-    EXPECT_TRUE(host::same_text(a, a.substr()));
-    EXPECT_FALSE(host::same_text(a, a + "k"));
+    EXPECT_TRUE(same_text(a, a.substr()));
+    EXPECT_FALSE(same_text(a, a + "k"));
     for (std::size_t i = 0; i < n; ++i) {  // one byte different, wherever it is
       std::string b = a;
       b[i] = 'q';
-      EXPECT_FALSE(host::same_text(a, b)) << n << " " << i;
+      EXPECT_FALSE(same_text(a, b)) << n << " " << i;
     }
   }
 }

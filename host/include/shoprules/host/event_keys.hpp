@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "shoprules/host/same_text.hpp"
+#include "shoprules/same_text.hpp"
 
 namespace shoprules::host {
 
