@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "shoprules/calendar.hpp"
@@ -10,6 +12,7 @@
 #include "shoprules/host/decision.hpp"
 #include "shoprules/host/output_caps.hpp"
 #include "shoprules/money.hpp"
+#include "shoprules/rule.hpp"
 #include "shoprules/same_text.hpp"
 #include "shoprules/text.hpp"
 
@@ -110,6 +113,30 @@ TEST(ActionCheck, TheQuickChecksAgreeWithTheFullOnes) {
     EXPECT_NE(host::check_output_caps(actions[i]), "");
   }
   EXPECT_TRUE(host::surely_within_output_caps(actions[28]));
+}
+
+// A rule reads a param by the literal that declared it (found by its address) or by any other
+// text of the same name; nothing else is taken for it.
+TEST(Params, AreFoundByName) {
+  static const char* const kDays = "days";
+  const ParamSpec specs[] = {int_param(kDays, 30, 0, 365, "d"),
+                             string_param("days_label", "x", nullptr, "l"),
+                             bool_param("on", true, "o")};
+  std::vector<ParamValue> values(3);
+  values[0].i = 45;
+  values[1].s = "forty-five";
+  values[2].b = true;
+  const Params params(specs, values.data(), values.size());
+  EXPECT_EQ(params.integer(kDays), 45);
+  EXPECT_EQ(params.integer(std::string("days")), 45);
+  EXPECT_EQ(params.string(std::string_view(specs[1].name)), "forty-five");
+  EXPECT_EQ(params.string("days_label"), "forty-five");
+  EXPECT_TRUE(params.boolean("on"));
+  // A prefix of a declared name, at that name's own address, is not that param.
+  EXPECT_EQ(params.integer(std::string_view(specs[1].name, 4)), 45);  // "days": the first param
+  EXPECT_THROW(params.integer(std::string_view(specs[1].name, 5)), std::out_of_range);  // "days_"
+  EXPECT_THROW(params.integer(std::string_view(kDays, 3)), std::out_of_range);          // "day"
+  EXPECT_THROW(params.string(kDays), std::logic_error);  // declared an int
 }
 
 TEST(Money, FormatsMinorUnitsForPeople) {

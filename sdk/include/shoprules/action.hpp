@@ -51,7 +51,7 @@ struct Action {
   }
 
   Action& set(std::string_view key, Value v) {
-    set_member(params, key, std::move(v));
+    detail::put_member(params, key, std::move(v));
     return *this;
   }
   const Value* param(std::string_view key) const { return find_member(params, key); }

@@ -215,15 +215,20 @@ class Params {
   }
 
   const ParamValue& get(std::string_view name, ParamType type) const {
-    for (std::size_t i = 0; i < count_; ++i)
-      if (same_name(specs_[i].name, name)) {
-        if (specs_[i].type != type)
-          throw std::logic_error("param " + std::string(name) + " is declared as " +
-                                 param_type_name(specs_[i].type) + ", read as " +
-                                 param_type_name(type));
-        return values_[i];
+    // A rule mostly reads a param by the same string literal that declared it, and the linker
+    // keeps one copy of equal literals: found by its address, without comparing the text.
+    std::size_t i = 0;
+    while (i < count_ && !(specs_[i].name == name.data() && specs_[i].name[name.size()] == '\0'))
+      ++i;
+    if (i == count_)
+      for (i = 0; i < count_ && !same_name(specs_[i].name, name); ++i) {
       }
-    throw std::out_of_range("rule has no param named " + std::string(name));
+    if (i == count_) throw std::out_of_range("rule has no param named " + std::string(name));
+    if (specs_[i].type != type)
+      throw std::logic_error("param " + std::string(name) + " is declared as " +
+                             param_type_name(specs_[i].type) + ", read as " +
+                             param_type_name(type));
+    return values_[i];
   }
 
   const ParamSpec* specs_;

@@ -121,7 +121,10 @@ inline Value* find_member(std::vector<Member>& members, std::string_view key) {
   return nullptr;
 }
 
-inline void set_member(std::vector<Member>& members, std::string_view key, Value v) {
+namespace detail {
+
+/// set_member without a copy of the value: rules set params on every event.
+inline void put_member(std::vector<Member>& members, std::string_view key, Value&& v) {
   if (Value* existing = find_member(members, key)) {
     *existing = std::move(v);
     return;
@@ -130,6 +133,12 @@ inline void set_member(std::vector<Member>& members, std::string_view key, Value
   Member& m = members.emplace_back();
   m.key.assign(key);
   m.value = std::move(v);
+}
+
+}  // namespace detail
+
+inline void set_member(std::vector<Member>& members, std::string_view key, Value v) {
+  detail::put_member(members, key, std::move(v));
 }
 
 static_assert(sizeof(std::vector<Value>) <= sizeof(std::string) &&
@@ -298,7 +307,7 @@ inline Value& Value::push(Value v) {
 }
 
 inline Value& Value::set(std::string_view key, Value v) {
-  set_member(members(), key, std::move(v));
+  detail::put_member(members(), key, std::move(v));
   return *this;
 }
 inline const Value* Value::find(std::string_view key) const {
