@@ -2,6 +2,8 @@
 #include "shoprules/host/action_check.hpp"
 
 #include <array>
+#include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,10 +55,47 @@ constexpr ParamCheck kChecks[] = {
     {"complaint.respond", "within_minutes", Kind::Count},
 };
 
+inline constexpr std::string_view kSpeeds = "standard|expedited|overnight";
+
+/// A OneOf or Speed check's choices, split once: a value is compared with each, not searched for
+/// in the text.
+struct Options {
+  std::array<std::string_view, 4> at{};
+  std::size_t count = 0;
+
+  bool has(std::string_view value) const {
+    for (std::size_t i = 0; i < count; ++i)
+      if (same_text(at[i], value)) return true;
+    return false;
+  }
+};
+
+constexpr Options split_choices(std::string_view choices) {
+  Options o;
+  for (;;) {
+    const std::size_t bar = choices.find('|');
+    o.at[o.count++] = choices.substr(0, bar);
+    if (bar == std::string_view::npos) return o;
+    choices.remove_prefix(bar + 1);
+  }
+}
+
+/// By index into kChecks.
+constexpr auto kOptions = [] {
+  std::array<Options, std::size(kChecks)> all{};
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (kChecks[i].kind == Kind::Speed) all[i] = split_choices(kSpeeds);
+    if (kChecks[i].kind == Kind::OneOf) all[i] = split_choices(kChecks[i].choices);
+  }
+  return all;
+}();
+
 /// kChecks split into runs of one type, so an action's type is compared once per type.
 struct Run {
   const ParamCheck* first;
   const ParamCheck* last;
+  std::uint32_t required = 0;  ///< bit i: the run's i-th check is of a required param
+  bool coupon = false;         ///< coupon.issue: needs an amount or a percent
 };
 
 /// The runs by the length of their type, so an action's type is compared with few of them.
@@ -71,7 +110,13 @@ struct RunsByLength {
         all.push_back({&c, &c + 1});
       else
         all.back().last = &c + 1;
-    for (const Run& run : all) by_length.at(run.first->type.size()).push_back(run);
+    for (Run& run : all) {
+      if (run.last - run.first > 32) throw std::logic_error("more checks of a type than bits");
+      for (const ParamCheck* c = run.first; c != run.last; ++c)
+        if (c->required) run.required |= 1u << (c - run.first);
+      run.coupon = run.first->type == "coupon.issue";
+      by_length.at(run.first->type.size()).push_back(run);
+    }
   }
 
   const Run* find(std::string_view type) const {
@@ -87,7 +132,7 @@ const RunsByLength& runs() {
   return all;
 }
 
-const char* expected(const ParamCheck& c, const Value& v) {
+inline const char* expected(const ParamCheck& c, const Value& v) {
   switch (c.kind) {
     case Kind::Money:
       return v.kind() == Value::Kind::Int && v.as_int() >= 0
@@ -102,13 +147,13 @@ const char* expected(const ParamCheck& c, const Value& v) {
                                                                   : "expected a number in 0..100";
     }
     case Kind::Speed:
-      return v.kind() == Value::Kind::String &&
-                     is_choice(v.as_string(), "standard|expedited|overnight")
+      return v.kind() == Value::Kind::String && kOptions[&c - kChecks].has(v.as_string())
                  ? nullptr
                  : "expected standard, expedited or overnight";
     case Kind::OneOf:
-      return v.kind() == Value::Kind::String && is_choice(v.as_string(), c.choices) ? nullptr
-                                                                                    : c.choices;
+      return v.kind() == Value::Kind::String && kOptions[&c - kChecks].has(v.as_string())
+                 ? nullptr
+                 : c.choices;
     case Kind::Text:
       return v.kind() == Value::Kind::String ? nullptr : "expected a string";
     case Kind::Flag:
@@ -134,13 +179,23 @@ std::string show(const Value& v) {
   }
 }
 
+/// The bytes of a dotted name: a-z, 0-9, '_' and '.'.
+constexpr std::array<bool, 256> kNameBytes = [] {
+  std::array<bool, 256> ok{};
+  for (int c = 'a'; c <= 'z'; ++c) ok[c] = true;
+  for (int c = '0'; c <= '9'; ++c) ok[c] = true;
+  ok['_'] = ok['.'] = true;
+  return ok;
+}();
+
 bool dotted_name(std::string_view type) {
-  if (type.empty() || type.front() == '.' || type.back() == '.' ||
-      type.find('.') == std::string_view::npos)
-    return false;
-  for (char c : type)
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.')) return false;
-  return true;
+  if (type.empty() || type.front() == '.' || type.back() == '.') return false;
+  bool dot = false;
+  for (char c : type) {
+    if (!kNameBytes[static_cast<unsigned char>(c)]) return false;
+    dot = dot || c == '.';
+  }
+  return dot;
 }
 
 /// What check_action found wrong, without the message: the common case, an action that may go
@@ -177,8 +232,25 @@ Finding find_problem(const Action& action) {
 
 }  // namespace
 
+// The same answer as find_problem's, in one pass over the params instead of one look-up per
+// check: every emitted action pays it.
 bool action_ok(const Action& action) {
-  return find_problem(action).what == Finding::What::None;
+  const std::string_view type = action.type;
+  const Run* run = runs().find(type);
+  if (!run) return dotted_name(type);  // a type with no checks: its name is all there is to check
+  std::uint32_t found = 0;
+  bool coupon_value = false;
+  for (const Member& m : action.params)
+    for (const ParamCheck* c = run->first; c != run->last; ++c) {
+      if (!same_text(c->key, m.key)) continue;
+      const std::uint32_t bit = 1u << (c - run->first);
+      if (found & bit) break;  // a second param of that key: the first is the one that counts
+      found |= bit;
+      if (expected(*c, m.value)) return false;
+      coupon_value = coupon_value || c->kind == Kind::Money || c->kind == Kind::Percent;
+      break;
+    }
+  return (found & run->required) == run->required && (coupon_value || !run->coupon);
 }
 
 std::string check_action(const Action& action) {

@@ -94,21 +94,43 @@ class RuleTimer {
   std::chrono::steady_clock::time_point begin_;
 };
 
-/// Runs one rule, enabled and declared for this event's type, into `out`, with what it did in
-/// `t` (whose rule is set). `count_fired`: add a call that emitted or noted something to the rule's
-/// stats.
-void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
-              const BudgetClock& clock, TraceEntry& t, bool count_fired) {
+/// After a rule call: whether it ended well (no exception, within the caps, every action it
+/// emitted or changed sane). Inline, and building no message: every rule call pays it.
+bool call_ok(RuleStatus status, const RuleOutput& out, const std::vector<Action>& actions,
+             const std::string& note) {
+  if (status != RuleStatus::Ok || !within_count_caps(out, note)) return false;
+  const std::size_t from = out.reached_back() ? 0 : out.first_own();
+  for (std::size_t i = from; i < actions.size(); ++i) {
+    const Action& a = actions[i];
+    if (!a.is_kept()) continue;
+    // Params nested in lists or objects (return lines) take the whole walk.
+    if (!surely_within_output_caps(a) && !check_output_caps(a).empty()) return false;
+    if (!action_ok(a)) return false;
+  }
+  return true;
+}
+
+/// What a rule call did, in `t`, once the rule's actions are its own (`origin`).
+void record(const RuleOutput& ro, std::vector<Action>& actions, std::uint32_t index,
+            RuleStats& stats, TraceEntry& t, bool count_fired) {
+  for (std::size_t i = ro.first_own(); i < actions.size(); ++i) actions[i].origin = index;
+  if (ro.emitted() > 0 || ro.noted()) {
+    if (count_fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
+    t.outcome = Outcome::Fired;
+  } else {
+    t.outcome = Outcome::Skipped;
+    t.why = ro.skip_why() ? ro.skip_why() : "nothing to do for this event";
+  }
+}
+
+/// A rule call that did not end well, or may not have: says why, takes back what the rule
+/// emitted and records the error in `t` (or, when call_ok only feared it, records the call as
+/// record does). Out of line: the common call never comes here.
+[[gnu::noinline]] void finish_hard(const StoreConfig& snap, std::uint32_t index, Decision& out,
+                                   RuleOutput& ro, RuleStatus status, std::string& error,
+                                   TraceEntry& t, bool count_fired) {
   const RuleCall& call = snap.calls[index];
   RuleStats& stats = *call.stats;
-  // The budget never changes what is decided (that would depend on the machine), only what the
-  // trace and the stats say about it.
-  RuleTimer timer(clock, stats, t);
-  Params params(call.param_specs, call.values, call.value_count);
-  RuleContext ctx{event, params, call.plugin, call.rule, snap.seed_hash, snap.currency};
-  RuleOutput ro(out.actions, t.detail, &out.spare, out.keep_reasons);
-  std::string error;
-  RuleStatus status = call.run(*call.spec, ctx, ro, error);
   if (status == RuleStatus::Ok) {
     if (!within_count_caps(ro, t.detail)) {
       status = RuleStatus::Exception;
@@ -120,23 +142,32 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   } else if (status == RuleStatus::UnknownException) {
     error = "threw an exception that is not a std::exception";
   }
-  if (status != RuleStatus::Ok) {
-    out.actions.resize(ro.first_own());
-    stats.errors.fetch_add(1, std::memory_order_relaxed);
-    t.outcome = Outcome::Error;
-    t.detail = error.empty() ? "threw an exception with an empty message" : error;
-    if (call.slot->on_error == OnError::Fail)
-      throw RuleFailure(std::string(call.plugin), call.spec->id, t.detail);
-    return;
-  }
-  for (std::size_t i = ro.first_own(); i < out.actions.size(); ++i) out.actions[i].origin = index;
-  if (ro.emitted() > 0 || ro.noted()) {
-    if (count_fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
-    t.outcome = Outcome::Fired;
-  } else {
-    t.outcome = Outcome::Skipped;
-    t.why = ro.skip_why() ? ro.skip_why() : "nothing to do for this event";
-  }
+  if (status == RuleStatus::Ok) return record(ro, out.actions, index, stats, t, count_fired);
+  out.actions.resize(ro.first_own());
+  stats.errors.fetch_add(1, std::memory_order_relaxed);
+  t.outcome = Outcome::Error;
+  t.detail = error.empty() ? "threw an exception with an empty message" : error;
+  if (call.slot->on_error == OnError::Fail)
+    throw RuleFailure(std::string(call.plugin), call.spec->id, t.detail);
+}
+
+/// Runs one rule, enabled and declared for this event's type, into `out`, with what it did in
+/// `t` (whose rule is set). `count_fired`: add a call that emitted or noted something to the rule's
+/// stats.
+void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, Decision& out,
+              const BudgetClock& clock, TraceEntry& t, bool count_fired) {
+  const RuleCall& call = snap.calls[index];
+  // The budget never changes what is decided (that would depend on the machine), only what the
+  // trace and the stats say about it.
+  RuleTimer timer(clock, *call.stats, t);
+  Params params(call.param_specs, call.values, call.value_count);
+  RuleContext ctx{event, params, call.plugin, call.rule, snap.seed_hash, snap.currency};
+  RuleOutput ro(out.actions, t.detail, &out.spare, out.keep_reasons);
+  std::string error;
+  const RuleStatus status = call.run(*call.spec, ctx, ro, error);
+  if (call_ok(status, ro, out.actions, t.detail)) [[likely]]
+    return record(ro, out.actions, index, *call.stats, t, count_fired);
+  finish_hard(snap, index, out, ro, status, error, t, count_fired);
 }
 
 /// A rule with its trace entry, as a decision shows it.

@@ -97,7 +97,30 @@ TEST(ActionCheck, TheQuickChecksAgreeWithTheFullOnes) {
       make("gift.send").set(std::string(host::kMaxParamStringBytes + 1, 'k'), 1),
       make("gift.send").set("note", std::string(host::kMaxParamStringBytes + 1, 'n')),
       make("gift.send").set("note", std::string(host::kMaxParamStringBytes, 'n')),
+      make("shipping.upgrade").set("from", "standard").set("to", "expedited"),
+      make("shipping.upgrade").set("from", "standar").set("to", "expedited"),
+      make("shipping.upgrade").set("from", "expedited"),
+      make("replacement.ship").set("shipping", "overnight").set("charge", 0),
+      make("return.approve").set("label", "customer_paid"),
+      make("return.approve").set("label", "customer_paid "),
+      make("exchange.ship").set("sku", 7),
+      make("refund.issue").set("instant", 1).set("amount", 3),
+      make("coupon.issue").set("amount", 0),
+      make("a.b"),
+      make("a..b"),
+      make("x.y-z"),
   };
+  // A param set twice by pushing to `params`: only the first counts, as Action::param reads it.
+  std::vector<Action> twice = {make("refund.issue").set("amount", 5), make("refund.issue")};
+  twice[0].params.push_back({"amount", -5});
+  twice[1].params.push_back({"method", "cash"});
+  twice[1].params.push_back({"amount", 5});
+  twice[1].params.push_back({"method", "original"});
+  for (const Action& a : twice) {
+    EXPECT_EQ(host::action_ok(a), host::check_action(a).empty());
+  }
+  EXPECT_TRUE(host::action_ok(twice[0]));
+  EXPECT_FALSE(host::action_ok(twice[1]));
   for (const Action& a : actions) {
     SCOPED_TRACE(a.type.substr(0, 40));
     EXPECT_EQ(host::action_ok(a), host::check_action(a).empty());

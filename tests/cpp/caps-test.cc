@@ -76,6 +76,37 @@ TEST(Caps, ALongTypeIsQuotedCutBetweenCharacters) {
   EXPECT_EQ(host::check_output_caps(a).substr(0, 51), "emitted " + std::string(40, 'x') + "...");
 }
 
+// Items of a list and members of an object are counted and checked where they are, nested or not.
+TEST(Caps, NestedItemsAreCountedAndChecked) {
+  const auto with = [](Value v) {
+    Action a;
+    a.type = "test.nested";
+    a.set("lines", std::move(v));
+    return a;
+  };
+  Value at_cap = Value::list();
+  for (std::size_t i = 1; i < host::kMaxParamValues; ++i) at_cap.push(std::int64_t(1));
+  EXPECT_EQ(host::check_output_caps(with(at_cap)), "");  // the list and its items: 10000 values
+  at_cap.push("one more");
+  EXPECT_EQ(host::check_output_caps(with(at_cap)),
+            "emitted test.nested with more than 10000 param values: over the cap of 10000 values "
+            "per action");
+  Value line = Value::object();
+  line.set("sku", std::string(host::kMaxParamStringBytes, 's'));
+  Value lines = Value::list();
+  lines.push(line);
+  EXPECT_EQ(host::check_output_caps(with(lines)), "");
+  lines.push(Value::object().set("sku", std::string(host::kMaxParamStringBytes + 1, 's')));
+  EXPECT_EQ(host::check_output_caps(with(lines)),
+            "emitted test.nested with param lines of 4097 bytes: over the cap of 4096 bytes per "
+            "param string");
+  Value texts = Value::list();
+  texts.push("a").push(std::string(host::kMaxParamStringBytes + 1, 't'));
+  EXPECT_EQ(host::check_output_caps(with(texts)),
+            "emitted test.nested with param lines of 4097 bytes: over the cap of 4096 bytes per "
+            "param string");
+}
+
 TEST(Caps, OutputAtTheCapsPasses) {
   json t = trace_of(greedy_decision(), "greedy", "at_the_caps");
   EXPECT_EQ(t["outcome"], "fired")
