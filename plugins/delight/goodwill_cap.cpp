@@ -23,7 +23,7 @@ const char* reducible_param(const shoprules::Action& a, const shoprules::Event& 
 void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
   if (!ev.has_customer) return out.skip("no customer");
-  const std::string currency(ctx.currency());
+  const std::string_view currency = ctx.currency();
   std::int64_t left = ctx.params.integer("cap") - ev.customer.goodwill_last_90d;
   bool capped = false;
   // Read with seen(): only an action over the cap is taken to change, so the host checks earlier

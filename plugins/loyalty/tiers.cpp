@@ -6,9 +6,9 @@
 namespace loyalty {
 
 int tier_rank(std::string_view tier) {
-  if (tier == "member") return 0;
-  if (tier == "silver") return 1;
-  if (tier == "gold") return 2;
+  if (shoprules::same_text(tier, "member")) return 0;
+  if (shoprules::same_text(tier, "silver")) return 1;
+  if (shoprules::same_text(tier, "gold")) return 2;
   return -1;
 }
 
