@@ -284,6 +284,27 @@ TEST(Value, ChangingAListOrObjectOfAnotherKindThrows) {
   EXPECT_THROW(list.members(), std::logic_error);
 }
 
+// A note from pieces reads as one written from a string; notes are joined with "; ".
+TEST(RuleOutput, NotesFromPiecesReadAsNotesFromStrings) {
+  std::vector<Action> actions;
+  std::string pieces, strings;
+  RuleOutput by_pieces(actions, pieces);
+  RuleOutput by_strings(actions, strings);
+  EXPECT_FALSE(by_pieces.noted());
+  by_pieces.note("prepaid label on return.approve");
+  by_strings.note(std::string("prepaid label on return.approve"));
+  const std::string type = "refund.issue";
+  by_pieces.note(type, " bonus reduced from ", std::int64_t{1500}, " to ", 0, ", over the cap (",
+                 money(-250, "EUR"), " left)");
+  by_strings.note(type + " bonus reduced from " + std::to_string(1500) + " to " +
+                  std::to_string(0) + ", over the cap (" + format_money(-250, "EUR") + " left)");
+  EXPECT_TRUE(by_pieces.noted());
+  EXPECT_EQ(pieces, strings);
+  EXPECT_EQ(pieces,
+            "prepaid label on return.approve; refund.issue bonus reduced from 1500 to 0, over the "
+            "cap (-2.50 EUR left)");
+}
+
 TEST(RuleOutput, SeenReadsEarlierActionsWithoutReachingBack) {
   std::vector<Action> actions;
   actions.push_back(make("return.approve"));

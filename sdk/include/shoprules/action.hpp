@@ -119,6 +119,14 @@ class RuleOutput {
     note_->append(what);
   }
 
+  /// The same from strings, integers and money, joined as `cat` joins them, with no string of
+  /// their own: `out.note("bonus of ", bonus, " on refund.issue")`. A literal alone comes here too.
+  template <class... Parts>
+  void note(const Parts&... parts) {
+    if (!note_->empty()) note_->append("; ");
+    append(*note_, parts...);
+  }
+
   /// Takes an action out of the decision, keeping it in the trace with the reason.
   void drop(Action& action, std::string why) {
     action.status = Action::Status::Dropped;
