@@ -39,19 +39,19 @@ void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
     }
     capped = true;
     shoprules::Action& a = out.actions()[i];
-    const std::string over = "over the goodwill cap (" +
-                             shoprules::format_money(left < 0 ? 0 : left, currency) +
-                             " left of the 90-day budget)";
+    const shoprules::MoneyText budget = shoprules::money(left < 0 ? 0 : left, currency);
+    constexpr const char* kOver = "over the goodwill cap (";
+    constexpr const char* kLeft = " left of the 90-day budget)";
     const char* param = reducible_param(a, ev);
     if (left > 0 && *param) {
       a.set(param, left);
       a.append_reason(" (reduced to ", shoprules::money(left, currency), ": goodwill cap)");
-      out.note(a.type + " " + param + " reduced from " + std::to_string(value) + " to " +
-               std::to_string(left) + ", " + over);
+      out.note(a.type, " ", param, " reduced from ", value, " to ", left, ", ", kOver, budget,
+               kLeft);
       left = 0;
     } else {
-      out.drop(a, "dropped by delight.goodwill_cap: " + over);
-      out.note(a.type + " dropped, " + over);
+      out.drop(a, shoprules::cat("dropped by delight.goodwill_cap: ", kOver, budget, kLeft));
+      out.note(a.type, " dropped, ", kOver, budget, kLeft);
     }
   }
   if (!capped) return out.skip("goodwill is within the cap");

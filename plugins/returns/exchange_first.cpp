@@ -1,7 +1,6 @@
 // returns.exchange_first: a customer who wants another size gets it shipped now, before the first
 // pair is back; the exchanged line is not refunded.
 #include <algorithm>
-#include <string>
 
 #include "rules.hpp"
 
@@ -20,11 +19,10 @@ void exchange_first(const RuleContext& ctx, RuleOutput& out) {
     const shoprules::OrderLine* bought = ev.order.find_line(line.sku);
     if (!bought) continue;  // the reader refuses this; a host without it must not crash
     const shoprules::ExchangeFor& x = line.exchange_for;
-    std::string what = std::string(x.sku);
-    if (!x.size.empty()) what += " in size " + std::string(x.size);
-    out.emit("exchange.ship", "Exchange for " + what + ": it ships now by standard shipping at " +
-                                  "no charge, and the returned " + std::string(line.sku) +
-                                  " is not refunded")
+    out.emit("exchange.ship")
+        .because("Exchange for ", x.sku, x.size.empty() ? "" : " in size ", x.size,
+                 ": it ships now by standard shipping at no charge, and the returned ", line.sku,
+                 " is not refunded")
         .set("sku", x.sku)
         .set("size", x.size)
         .set("qty", std::min(line.qty, bought->qty))

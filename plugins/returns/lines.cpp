@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "rules.hpp"
 
@@ -9,8 +10,12 @@ namespace returns {
 
 shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines) {
   shoprules::Value out = shoprules::Value::list();
-  for (const auto& line : lines)
-    out.push(shoprules::Value::object().set("sku", line.sku).set("qty", line.qty));
+  out.items().reserve(lines.size());
+  for (const auto& line : lines) {
+    shoprules::Value item = shoprules::Value::object();
+    item.set("sku", line.sku).set("qty", line.qty);
+    out.push(std::move(item));  // moved, not copied: `set` hands back a reference
+  }
   return out;
 }
 

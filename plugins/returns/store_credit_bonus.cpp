@@ -1,6 +1,4 @@
 // returns.store_credit_bonus: store credit is worth more to the shop than cash, so it earns more.
-#include <string>
-
 #include "rules.hpp"
 
 namespace returns {
@@ -18,7 +16,7 @@ void store_credit_bonus(const RuleContext& ctx, RuleOutput& out) {
   refund->set("bonus", bonus);
   refund->append_reason(", plus a ", percent, "% store-credit bonus of ",
                         shoprules::money(bonus, ctx.event.order.currency));
-  out.note("bonus of " + std::to_string(bonus) + " on refund.issue");
+  out.note("bonus of ", bonus, " on refund.issue");
 }
 
 }  // namespace returns
