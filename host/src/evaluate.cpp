@@ -104,7 +104,7 @@ bool call_ok(RuleStatus status, const RuleOutput& out, const std::vector<Action>
     const Action& a = actions[i];
     if (!a.is_kept()) continue;
     // Params nested in lists or objects (return lines) take the whole walk.
-    if (!surely_within_output_caps(a) && !check_output_caps(a).empty()) return false;
+    if (!surely_within_output_caps(a) && !within_output_caps(a)) return false;
     if (!action_ok(a)) return false;
   }
   return true;
@@ -195,8 +195,8 @@ Evaluation::Evaluation(const StoreConfig& store, const Event& event, Decision& o
                        std::int64_t time_budget_ns, Tracing tracing)
     : store_(store), event_(event), out_(out), budget_ns_(time_budget_ns), tracing_(tracing) {
   if (time_budget_ns) start_ = std::chrono::steady_clock::now();
+  if (tracing == Tracing::ErrorsOnly) return;  // a replay reads no event id
   out.event_id.assign(event.id);
-  if (tracing == Tracing::ErrorsOnly) return;
   store.evaluations->fetch_add(1, std::memory_order_relaxed);
   out.trace.reserve(store.rules.size());
 }

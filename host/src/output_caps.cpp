@@ -76,7 +76,35 @@ bool check_value(const Action& a, std::string_view key, const Value& v, std::siz
   }
 }
 
+/// check_value's walk with no message: whether `v` is within the caps, counting it in `values`.
+bool value_within(const Value& v, std::size_t depth, std::size_t& values) {
+  if (++values > kMaxParamValues) return false;
+  switch (v.kind()) {
+    case Value::Kind::String:
+      return v.as_string().size() <= kMaxParamStringBytes;
+    case Value::Kind::List:
+    case Value::Kind::Object:
+      if (depth > kMaxParamDepth) return false;
+      for (const Value& item : v.items())
+        if (!value_within(item, depth + 1, values)) return false;
+      for (const Member& m : v.members())
+        if (m.key.size() > kMaxParamStringBytes || !value_within(m.value, depth + 1, values))
+          return false;
+      return true;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
+
+bool within_output_caps(const Action& a) {
+  if (a.type.size() > kMaxActionTypeBytes || a.reason.size() > kMaxReasonBytes) return false;
+  std::size_t values = 0;
+  for (const Member& m : a.params)
+    if (m.key.size() > kMaxParamStringBytes || !value_within(m.value, 1, values)) return false;
+  return true;
+}
 
 std::string check_output_caps(const Action& a) {
   if (a.type.size() > kMaxActionTypeBytes)

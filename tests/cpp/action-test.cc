@@ -124,6 +124,7 @@ TEST(ActionCheck, TheQuickChecksAgreeWithTheFullOnes) {
   for (const Action& a : actions) {
     SCOPED_TRACE(a.type.substr(0, 40));
     EXPECT_EQ(host::action_ok(a), host::check_action(a).empty());
+    EXPECT_EQ(host::within_output_caps(a), host::check_output_caps(a).empty());
     if (host::surely_within_output_caps(a)) {
       EXPECT_EQ(host::check_output_caps(a), "");
     }

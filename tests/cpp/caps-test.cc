@@ -84,25 +84,43 @@ TEST(Caps, NestedItemsAreCountedAndChecked) {
     a.set("lines", std::move(v));
     return a;
   };
+  // The full check's message, once the quick walk has agreed with it.
+  const auto caps = [](const Action& a) {
+    std::string problem = host::check_output_caps(a);
+    EXPECT_EQ(host::within_output_caps(a), problem.empty()) << problem;
+    return problem;
+  };
   Value at_cap = Value::list();
   for (std::size_t i = 1; i < host::kMaxParamValues; ++i) at_cap.push(std::int64_t(1));
-  EXPECT_EQ(host::check_output_caps(with(at_cap)), "");  // the list and its items: 10000 values
+  EXPECT_EQ(caps(with(at_cap)), "");  // the list and its items: 10000 values
   at_cap.push("one more");
-  EXPECT_EQ(host::check_output_caps(with(at_cap)),
+  EXPECT_EQ(caps(with(at_cap)),
             "emitted test.nested with more than 10000 param values: over the cap of 10000 values "
             "per action");
   Value line = Value::object();
   line.set("sku", std::string(host::kMaxParamStringBytes, 's'));
   Value lines = Value::list();
   lines.push(line);
-  EXPECT_EQ(host::check_output_caps(with(lines)), "");
+  EXPECT_EQ(caps(with(lines)), "");
   lines.push(Value::object().set("sku", std::string(host::kMaxParamStringBytes + 1, 's')));
-  EXPECT_EQ(host::check_output_caps(with(lines)),
+  EXPECT_EQ(caps(with(lines)),
             "emitted test.nested with param lines of 4097 bytes: over the cap of 4096 bytes per "
+            "param string");
+  Value deep = Value::list();
+  for (int level = 0; level < 7; ++level) deep = Value::list().push(std::move(deep));
+  EXPECT_EQ(caps(with(deep)), "");  // 8 levels
+  deep = Value::list().push(std::move(deep));
+  EXPECT_EQ(caps(with(deep)),
+            "emitted test.nested with param lines nested deeper than 8 levels: over the cap of 8 "
+            "levels of nesting in params");
+  Value keyed = Value::list();
+  keyed.push(Value::object().set(std::string(host::kMaxParamStringBytes + 1, 'k'), 1));
+  EXPECT_EQ(caps(with(keyed)),
+            "emitted test.nested with a param key of 4097 bytes: over the cap of 4096 bytes per "
             "param string");
   Value texts = Value::list();
   texts.push("a").push(std::string(host::kMaxParamStringBytes + 1, 't'));
-  EXPECT_EQ(host::check_output_caps(with(texts)),
+  EXPECT_EQ(caps(with(texts)),
             "emitted test.nested with param lines of 4097 bytes: over the cap of 4096 bytes per "
             "param string");
 }

@@ -15,8 +15,9 @@ namespace shoprules::host {
 enum class Tracing : std::uint8_t {
   /// A trace entry for every rule, and the store's rule stats counted: what a decision shows.
   Full,
-  /// Only the rules that run for the event's type are called, only their errors are traced, and
-  /// no stats but errors are counted: the same actions, for a replay, which reads nothing else.
+  /// Only the rules that run for the event's type are called, only their errors are traced, no
+  /// stats but errors are counted and the decision's event_id is left empty: the same actions,
+  /// for a replay, which reads nothing else.
   ErrorsOnly,
 };
 

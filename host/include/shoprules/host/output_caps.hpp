@@ -20,6 +20,10 @@ inline constexpr std::size_t kMaxNoteBytes = 4096;         ///< what an amending
 /// "emitted gift.send with a reason of 10485760 bytes: over the cap of 4096 bytes per reason".
 std::string check_output_caps(const Action& action);
 
+/// Whether check_output_caps would return "", without building its message: the walk a rule's
+/// action with nested params (return lines) takes on every evaluation.
+bool within_output_caps(const Action& action);
+
 /// True when the action is surely within every cap: a type and reason within theirs, and params
 /// of scalars within theirs. False says only "ask check_output_caps" (a nested param value may
 /// well be within the caps too). Inline: every emitted action pays it.
