@@ -1,8 +1,6 @@
 // loyalty.pending_points: an order's points can't be spent until its return window has passed,
 // so points on something sent back are never spent first. Runs in the review phase, on the
 // award the points rules settled on (after merging).
-#include <string>
-
 #include "rules.hpp"
 
 namespace loyalty {
@@ -14,8 +12,7 @@ void pending_points(const RuleContext& ctx, RuleOutput& out) {
   if (days == 0) return out.skip("points are available at once (days is 0)");
   award->set("available_after_days", days);
   award->append_reason("; pending for ", days, " days, until the return window closes");
-  out.note(std::to_string(award->int_param("points")) + " points on points.award pending for " +
-           std::to_string(days) + " days");
+  out.note(award->int_param("points"), " points on points.award pending for ", days, " days");
 }
 
 }  // namespace loyalty

@@ -14,11 +14,12 @@ void points_expiry(const RuleContext& ctx, RuleOutput& out) {
   const std::int64_t idle = shoprules::days_between(ev.customer.last_order_at, ev.at);
   const std::int64_t days = ctx.params.integer("days");
   if (idle < days) return out.skip("the customer ordered within the expiry period");
-  const shoprules::CivilDate since = shoprules::civil_date(ev.customer.last_order_at);
-  out.emit("points.expire")
-      .because("No order since ", shoprules::format_date(since), " (", idle, " days, the limit is ",
-               days, "): ", ev.customer.points, " points expire")
-      .set("points", ev.customer.points);
+  shoprules::Action& expire = out.emit("points.expire");
+  if (out.reasons())  // the date is worked out only to be written (a replay writes no reasons)
+    expire.because("No order since ",
+                   shoprules::format_date(shoprules::civil_date(ev.customer.last_order_at)), " (",
+                   idle, " days, the limit is ", days, "): ", ev.customer.points, " points expire");
+  expire.set("points", ev.customer.points);
 }
 
 }  // namespace loyalty

@@ -31,9 +31,9 @@ void instant_refund(const RuleContext& ctx, RuleOutput& out) {
   refund->set("instant", true);
   refund->append_reason(", paid now, before the item arrives (a trusted customer: ", orders,
                         " orders, ", share, " returned)");
-  out.note("instant refund of " + shoprules::format_money(amount, ev.order.currency) + ": " +
-           std::to_string(orders) + " orders, " + share + " returned, at most " +
-           shoprules::format_money(max_value, ev.order.currency));
+  out.note("instant refund of ", shoprules::money(amount, ev.order.currency), ": ", orders,
+           " orders, ", share, " returned, at most ",
+           shoprules::money(max_value, ev.order.currency));
 }
 
 }  // namespace returns

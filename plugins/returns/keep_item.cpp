@@ -12,8 +12,7 @@ void keep_item(const RuleContext& ctx, RuleOutput& out) {
     return out.skip("the return is worth too much to keep");
   approve->set("label", "none").set("pickup", false).set("keep", true);
   describe_approval(*approve);
-  out.note("keep the item on return.approve: worth " +
-           shoprules::format_money(worth, ev.order.currency));
+  out.note("keep the item on return.approve: worth ", shoprules::money(worth, ev.order.currency));
 }
 
 }  // namespace returns

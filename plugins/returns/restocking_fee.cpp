@@ -1,7 +1,5 @@
 // returns.restocking_fee: a share is kept on lines returned because the customer changed their
 // mind; never on lines that were defective, damaged or the wrong item.
-#include <string>
-
 #include "rules.hpp"
 
 namespace returns {
@@ -23,7 +21,7 @@ void restocking_fee(const RuleContext& ctx, RuleOutput& out) {
   refund->set("amount", refund->int_param("amount") - fee).set("fee", fee);
   refund->append_reason(", less a ", percent, "% restocking fee of ",
                         shoprules::money(fee, ev.order.currency), " on changed-mind items");
-  out.note("fee of " + std::to_string(fee) + " on refund.issue");
+  out.note("fee of ", fee, " on refund.issue");
 }
 
 }  // namespace returns

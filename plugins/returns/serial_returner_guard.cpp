@@ -1,7 +1,5 @@
 // returns.serial_returner_guard: customers who return most of what they buy pay the postage back.
 // The return is still accepted; only the label changes.
-#include <string>
-
 #include "rules.hpp"
 
 namespace returns {
@@ -17,9 +15,8 @@ void serial_returner_guard(const RuleContext& ctx, RuleOutput& out) {
     return out.skip("returned value is not above the threshold");
   approve->set("label", "customer_paid");
   describe_approval(*approve);
-  out.note("customer-paid label on return.approve: " + std::to_string(c.returns) + " returns on " +
-           std::to_string(c.orders) + " orders, " +
-           shoprules::format_money(c.returned_value, ev.order.currency) + " returned");
+  out.note("customer-paid label on return.approve: ", c.returns, " returns on ", c.orders,
+           " orders, ", shoprules::money(c.returned_value, ev.order.currency), " returned");
 }
 
 }  // namespace returns
