@@ -6,10 +6,10 @@ namespace returns {
 
 void hardship_pickup(const RuleContext& ctx, RuleOutput& out) {
   const auto& ev = ctx.event;
-  shoprules::Action* approve = approval(ctx, out);
-  if (!approve) return;
+  if (!approved(ctx, out)) return;
   if (!ev.has_circumstance("bereavement") && !ev.has_circumstance("medical"))
     return out.skip("no bereavement or medical circumstances");
+  shoprules::Action* approve = approval(ctx, out);
   approve->set("pickup", true).set("label", "prepaid");
   describe_approval(*approve);
   out.note("courier pickup at no cost on return.approve");

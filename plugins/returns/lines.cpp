@@ -19,14 +19,18 @@ shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines) {
   return out;
 }
 
-shoprules::Action* approval(const RuleContext& ctx, RuleOutput& out) {
+const shoprules::Action* approved(const RuleContext& ctx, RuleOutput& out) {
   if (ctx.event.kind != shoprules::EventType::ReturnRequested) {
     out.skip("not a return.requested event");
     return nullptr;
   }
-  shoprules::Action* approve = out.find("return.approve");
+  const shoprules::Action* approve = out.seen("return.approve");
   if (!approve) out.skip("no approved return");
   return approve;
+}
+
+shoprules::Action* approval(const RuleContext& ctx, RuleOutput& out) {
+  return approved(ctx, out) ? out.find("return.approve") : nullptr;
 }
 
 void describe_approval(shoprules::Action& approve) {

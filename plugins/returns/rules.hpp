@@ -76,6 +76,10 @@ shoprules::Value lines_value(const std::vector<shoprules::ReturnLine>& lines);
 /// The approval an earlier rule made for this return, or nullptr after skipping with the reason
 /// (not a return, or nothing approved). The rules that amend an approval start with it.
 shoprules::Action* approval(const RuleContext& ctx, RuleOutput& out);
+/// The same, to read only: a rule that may still skip looks with this first, and takes the
+/// approval to change (`approval`) only once it acts, which spares the host checking every
+/// earlier action again.
+const shoprules::Action* approved(const RuleContext& ctx, RuleOutput& out);
 
 /// Rewrites an approval's reason after its base (up to ": approved") from its params, so that
 /// however many rules amended the label, pickup or keep, the reason says what will happen.
