@@ -15,14 +15,6 @@ std::string over(const Action& a, const std::string& what, std::size_t cap, cons
          " with " + what + ": over the cap of " + std::to_string(cap) + " " + unit;
 }
 
-/// A value that is one value within every cap: not a list or an object, and a string within its
-/// cap.
-bool scalar_within(const Value& v) {
-  const Value::Kind kind = v.kind();
-  return kind != Value::Kind::List && kind != Value::Kind::Object &&
-         (kind != Value::Kind::String || v.as_string().size() <= kMaxParamStringBytes);
-}
-
 /// Walks a param value, counting values; false with `problem` set at the first cap it breaks.
 /// The good path builds no string.
 bool check_value(const Action& a, std::string_view key, const Value& v, std::size_t depth,
@@ -51,22 +43,13 @@ bool check_value(const Action& a, std::string_view key, const Value& v, std::siz
                        kMaxParamDepth, "levels of nesting in params");
         return false;
       }
-      for (const Value& item : v.items()) {
-        if (scalar_within(item) && values < kMaxParamValues) {  // no call for the usual item
-          ++values;
-          continue;
-        }
+      for (const Value& item : v.items())
         if (!check_value(a, key, item, depth + 1, values, problem)) return false;
-      }
       for (const Member& m : v.members()) {
         if (m.key.size() > kMaxParamStringBytes) {
           problem = over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
                          kMaxParamStringBytes, "bytes per param string");
           return false;
-        }
-        if (scalar_within(m.value) && values < kMaxParamValues) {
-          ++values;
-          continue;
         }
         if (!check_value(a, key, m.value, depth + 1, values, problem)) return false;
       }
@@ -119,10 +102,6 @@ std::string check_output_caps(const Action& a) {
     if (m.key.size() > kMaxParamStringBytes)
       return over(a, "a param key of " + std::to_string(m.key.size()) + " bytes",
                   kMaxParamStringBytes, "bytes per param string");
-    if (scalar_within(m.value) && values < kMaxParamValues) {  // one value within every cap
-      ++values;
-      continue;
-    }
     if (!check_value(a, m.key, m.value, 1, values, problem)) return problem;
   }
   return "";

@@ -18,6 +18,7 @@ inline constexpr std::size_t kMaxNoteBytes = 4096;         ///< what an amending
 
 /// "" when the action is within every cap; otherwise which cap it breaks, e.g.
 /// "emitted gift.send with a reason of 10485760 bytes: over the cap of 4096 bytes per reason".
+/// Asked only once a quicker check below has said no: it carries what a message needs.
 std::string check_output_caps(const Action& action);
 
 /// Whether check_output_caps would return "", without building its message: the walk a rule's
