@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -432,6 +434,36 @@ TEST(Time, ParsesDatesTimesAndOffsets) {
   EXPECT_FALSE(host::parse_time("2026-11-23T10:00:00Zjunk", s));
   EXPECT_FALSE(host::parse_time("23/11/2026", s));
   EXPECT_FALSE(host::parse_time("", s));
+}
+
+// "YYYY-MM-DDTHH:MM:SSZ" has a parser of its own: it must agree with the general one, which reads
+// the same instant written with a zero offset ("+00:00") or a lowercase "z".
+TEST(Time, TheCommonFormAgreesWithTheGeneralParser) {
+  std::mt19937_64 rng(11);
+  int valid = 0;
+  for (int i = 0; i < 200000; ++i) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+                  static_cast<int>(rng() % 10000), static_cast<int>(rng() % 14),
+                  static_cast<int>(rng() % 33), static_cast<int>(rng() % 26),
+                  static_cast<int>(rng() % 62), static_cast<int>(rng() % 62));
+    std::string common(text);
+    if (rng() % 4 == 0) common[rng() % common.size()] = "0123456789-T:Z+. "[rng() % 17];
+    std::string offset = common, lower = common;
+    offset.replace(offset.size() - 1, 1, "+00:00");
+    lower.back() = 'z';
+    std::int64_t a = -1, b = -1, c = -1;
+    const bool ok = host::parse_time(common, a);
+    if (common.back() != 'Z') continue;  // corrupted where the zone goes
+    EXPECT_EQ(ok, host::parse_time(offset, b)) << common;
+    EXPECT_EQ(ok, host::parse_time(lower, c)) << common;
+    if (ok) {
+      EXPECT_EQ(a, b) << common;
+      EXPECT_EQ(a, c) << common;
+      ++valid;
+    }
+  }
+  EXPECT_GT(valid, 50000);  // the draw reaches both sides
 }
 
 TEST(Time, DaysBetweenRoundsDown) {
