@@ -17,6 +17,7 @@
 #include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/limits.hpp"
 #include "shoprules/host/time.hpp"
+#include "shoprules/same_text.hpp"
 
 namespace shoprules::host {
 
@@ -91,11 +92,11 @@ class EventReader {
   }
 
   static EventType kind_of(std::string_view type) {
-    if (type == "order.placed") return EventType::OrderPlaced;
-    if (type == "shipment.exception") return EventType::ShipmentException;
-    if (type == "return.requested") return EventType::ReturnRequested;
-    if (type == "contact.received") return EventType::ContactReceived;
-    if (type == "stock.inquiry") return EventType::StockInquiry;
+    if (same_text(type, "order.placed")) return EventType::OrderPlaced;
+    if (same_text(type, "shipment.exception")) return EventType::ShipmentException;
+    if (same_text(type, "return.requested")) return EventType::ReturnRequested;
+    if (same_text(type, "contact.received")) return EventType::ContactReceived;
+    if (same_text(type, "stock.inquiry")) return EventType::StockInquiry;
     return EventType::Unknown;
   }
 
@@ -104,26 +105,48 @@ class EventReader {
     throw InvalidEventError(path.str(), problem);
   }
 
+  // The failures of the inline readers below, out of line: a field read well builds no message
+  // and carries no code that would.
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_at(const EventPath& path, Key k,
+                                                             const char* problem) {
+    fail(path.child(k), problem);
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_got(const EventPath& path,
+                                                              const char* expected,
+                                                              const Node& got) {
+    fail(path, std::string("expected ") + expected + ", got " + got.describe());
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_got(const EventPath& path, Key k,
+                                                              const char* expected,
+                                                              const Node& got) {
+    fail_got(path.child(k), expected, got);
+  }
+
   static std::optional<Node> present(const Node& obj, Key k) {
     auto n = obj.get(k);
     if (n && n->is_null()) return std::nullopt;
     return n;
   }
 
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_section(const EventPath& path, Key k,
+                                                                  std::string_view type) {
+    fail(path.child(k), "is required for a " + std::string(type) + " event");
+  }
+
   static std::optional<Node> section(const Node& root, Key k, const EventPath& path, bool needed,
                                      std::string_view type) {
     auto n = present(root, k);
     if (!n) {
-      if (needed) fail(path.child(k), "is required for a " + std::string(type) + " event");
+      if (needed) fail_section(path, k, type);
       return std::nullopt;
     }
-    if (!n->is_object()) fail(path.child(k), "expected an object, got " + n->describe());
+    if (!n->is_object()) fail_got(path, k, "an object", *n);
     return n;
   }
 
   static std::string_view required_string(const Node& obj, Key k, const EventPath& path) {
     auto s = optional_string(obj, k, path);
-    if (!s) fail(path.child(k), "is required");
+    if (!s) fail_at(path, k, "is required");
     return *s;
   }
 
@@ -132,15 +155,21 @@ class EventReader {
     auto n = present(obj, k);
     if (!n) return std::nullopt;
     std::string_view s;
-    if (!n->string(s)) fail(path.child(k), "expected a string, got " + n->describe());
-    check_text(s, path.child(k));
+    if (!n->string(s)) fail_got(path, k, "a string", *n);
+    if (s.size() > kMaxTextBytes) [[unlikely]]
+      fail_long(path.child(k), s.size());
     return s;
   }
 
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_long(const EventPath& path,
+                                                               std::size_t size) {
+    fail(path, "expected at most " + std::to_string(kMaxTextBytes) + " bytes of text, got " +
+                   std::to_string(size));
+  }
+
   static void check_text(std::string_view s, const EventPath& path) {
-    if (s.size() > kMaxTextBytes)
-      fail(path, "expected at most " + std::to_string(kMaxTextBytes) + " bytes of text, got " +
-                     std::to_string(s.size()));
+    if (s.size() > kMaxTextBytes) [[unlikely]]
+      fail_long(path, s.size());
   }
 
   static void check_count(std::size_t count, std::size_t max, const EventPath& path) {
@@ -153,7 +182,7 @@ class EventReader {
     auto n = present(obj, k);
     if (!n) return fallback;
     bool b;
-    if (!n->boolean(b)) fail(path.child(k), "expected true or false, got " + n->describe());
+    if (!n->boolean(b)) fail_got(path, k, "true or false", *n);
     return b;
   }
 
@@ -162,20 +191,19 @@ class EventReader {
                               std::int64_t fallback, std::int64_t min, const char* what) {
     auto n = present(obj, k);
     if (!n) {
-      if (required) fail(path.child(k), "is required");
+      if (required) fail_at(path, k, "is required");
       return fallback;
     }
     std::int64_t v;
     IntRead r = n->integer(v);
-    if (r != IntRead::Ok || v < min)
-      fail(path.child(k), std::string("expected ") + what + ", got " + n->describe());
+    if (r != IntRead::Ok || v < min) fail_got(path, k, what, *n);
     return v;
   }
 
   static Timestamp time(const Node& obj, Key k, const EventPath& path, bool required) {
     auto n = present(obj, k);
     if (!n) {
-      if (required) fail(path.child(k), "is required");
+      if (required) fail_at(path, k, "is required");
       return {};
     }
     Timestamp t;
@@ -187,8 +215,7 @@ class EventReader {
     }
     std::string_view s;
     if (!n->string(s) || !parse_time(s, t.seconds))
-      fail(path.child(k),
-           "expected an ISO-8601 time such as 2026-11-23T10:00:00Z, got " + n->describe());
+      fail_got(path, k, "an ISO-8601 time such as 2026-11-23T10:00:00Z", *n);
     t.present = true;
     return t;
   }
@@ -197,36 +224,36 @@ class EventReader {
     auto n = present(obj, k);
     if (!n) return;
     EventPath here = path.child(k);
-    if (!n->is_list()) fail(here, "expected a list of strings, got " + n->describe());
+    if (!n->is_list()) fail_got(here, "a list of strings", *n);
     std::size_t count = n->size();
     check_count(count, kMaxListItems, here);
     out.reserve(count);
     std::size_t i = 0;
     n->each([&](const Node& item) {
       std::string_view s;
-      if (!item.string(s)) fail(here.item(i), "expected a string, got " + item.describe());
+      if (!item.string(s)) fail_got(here.item(i), "a string", item);
       check_text(s, here.item(i++));
       out.push_back(s);
     });
   }
 
   /// Reads the required list of objects at `k` into `out`, one `read(item, path, element)` each.
+  /// `list_what` and `item_what` name what is expected, as "a list of order lines" and "an order
+  /// line object".
   template <class T, class Read>
   static void objects(const Node& obj, Key k, const EventPath& path, const char* list_what,
                       const char* item_what, std::vector<T>& out, Read read) {
     auto list = present(obj, k);
     EventPath lp = path.child(k);
     if (!list) fail(lp, "is required");
-    if (!list->is_list())
-      fail(lp, std::string("expected a list of ") + list_what + ", got " + list->describe());
+    if (!list->is_list()) fail_got(lp, list_what, *list);
     const std::size_t count = list->size();
     check_count(count, kMaxLines, lp);
     out.reserve(count);
     std::size_t i = 0;
     list->each([&](const Node& item) {
       EventPath ip = lp.item(i++);
-      if (!item.is_object())
-        fail(ip, std::string("expected ") + item_what + ", got " + item.describe());
+      if (!item.is_object()) fail_got(ip, item_what, item);
       read(item, ip, out.emplace_back());
     });
   }
@@ -237,10 +264,17 @@ class EventReader {
     auto s = optional_string(obj, k, path);
     if (!s) return fallback;
     for (std::size_t i = 0; i < N; ++i)
-      if (*s == names[i]) return values[i];
+      if (same_text(*s, names[i])) return values[i];
+    fail_choice(path, k, *s, names, N);
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] static void fail_choice(const EventPath& path, Key k,
+                                                                 std::string_view got,
+                                                                 const std::string_view* names,
+                                                                 std::size_t n) {
     std::string expected;
-    for (std::size_t i = 0; i < N; ++i) expected += (i ? ", " : "") + std::string(names[i]);
-    fail(path.child(k), "expected one of " + expected + ", got \"" + std::string(*s) + "\"");
+    for (std::size_t i = 0; i < n; ++i) expected += (i ? ", " : "") + std::string(names[i]);
+    fail(path.child(k), "expected one of " + expected + ", got \"" + std::string(got) + "\"");
   }
 
   static void read_customer(const Node& n, const EventPath& p, Customer& c) {
@@ -276,7 +310,7 @@ class EventReader {
     o.delivered_at = time(n, Key::delivered_at, p, needs_delivery);
 
     std::int64_t subtotal = 0;
-    objects(n, Key::lines, p, "order lines", "an order line object", o.lines,
+    objects(n, Key::lines, p, "a list of order lines", "an order line object", o.lines,
             [&](const Node& item, const EventPath& ip, OrderLine& line) {
               line.sku = required_string(item, Key::sku, ip);
               if (auto c = optional_string(item, Key::category, ip)) line.category = *c;
@@ -307,7 +341,7 @@ class EventReader {
   static void read_return(const Node& n, const EventPath& p, Return& r) {
     static constexpr std::string_view kNames[] = {"original", "store_credit"};
     static constexpr RefundTo kValues[] = {RefundTo::Original, RefundTo::StoreCredit};
-    objects(n, Key::lines, p, "return lines", "a return line object", r.lines,
+    objects(n, Key::lines, p, "a list of return lines", "a return line object", r.lines,
             [&](const Node& item, const EventPath& ip, ReturnLine& line) {
               line.sku = required_string(item, Key::sku, ip);
               line.qty = integer(item, Key::qty, ip, false, 1, 1, "an integer >= 1");
