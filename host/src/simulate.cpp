@@ -409,13 +409,22 @@ class Worker {
               row_ready(row_no, kept->events[i]);
             continue;
           }
-          Event& event = batch_ ? batch_->events[batch_->size] : event_;
+          if (!batch_) {
+            const std::size_t j = block_.size++;
+            block_.errors[j] = chunk.batch->read(r, block_.events[j]);
+            block_.rows[j] = row_no;
+            if (block_.size == Block::kSize) flush_block(progress);
+            continue;
+          }
+          Event& event = batch_->events[batch_->size];
           if (std::string error = chunk.batch->read(r, event); !error.empty())
             bad(row_no, std::move(error));
           else
             row_ready(row_no, event);
         }
-        flush_batch();  // the batched rows' text lives in the Arrow batch, which goes next
+        // The blocked or batched rows' text lives in the Arrow batch, which goes next.
+        flush_block(progress);
+        flush_batch();
       } else {
         row_ = false;
         std::int64_t line_no = chunk.first_line;
@@ -423,10 +432,11 @@ class Worker {
         while (!text.empty() && !stopped(progress)) {
           std::size_t end = text.find('\n');
           std::string_view line = text.substr(0, end);
-          line_one(line, line_no++);
+          line_one(line, line_no++, progress);
           if (end == std::string_view::npos) break;
           text.remove_prefix(end + 1);
         }
+        flush_block(progress);
       }
       chunk.batch.reset();  // the batch's memory goes back before the next is taken
       progress.bytes += chunk.bytes;
@@ -446,14 +456,56 @@ class Worker {
           {source_ ? *source_ : std::string(), line_no, row_, std::move(error)});
   }
 
-  void line_one(std::string_view line, std::int64_t line_no) {
+  void line_one(std::string_view line, std::int64_t line_no, const Progress& progress) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    if (line.size() > kMaxEventLineBytes) return bad(line_no, too_long());
-    if (batch_) return line_batched(line, line_no);
-    // Parsed where it is: a line in a chunk is followed by the next, or by the chunk's padding.
-    if (std::string error = reader_.read_padded(line, event_); !error.empty())
-      return bad(line_no, std::move(error));
-    event_one(line_no, event_);
+    if (batch_) {
+      if (line.size() > kMaxEventLineBytes) return bad(line_no, too_long());
+      return line_batched(line, line_no);
+    }
+    // A long line is read alone, by a reader of its own: a parser keeps the memory of the
+    // longest line it read, and the block's readers see only short ones.
+    const bool long_line = line.size() > Block::kLineBytes;
+    if (long_line) flush_block(progress);
+    const std::size_t j = block_.size++;
+    block_.rows[j] = line_no;
+    if (line.size() > kMaxEventLineBytes)
+      block_.errors[j] = too_long();
+    else  // parsed where it is: a line in a chunk is followed by the next, or by its padding
+      block_.errors[j] =
+          block_.reader(long_line ? Block::kSize : j).read_padded(line, block_.events[j]);
+    if (long_line || block_.size == Block::kSize) flush_block(progress);
+  }
+
+  /// Events read a block at a time, then evaluated: the reading code and the rules' code each run
+  /// many times in a row instead of taking turns for every event, which keeps each in the
+  /// processor's instruction cache (BENCHMARKS.md, "event-logs-instructions").
+  /// An event's text lives in its chunk or in its slot's reader until the block is evaluated.
+  struct Block {
+    static constexpr std::size_t kSize = 32;
+    static constexpr std::size_t kLineBytes = 16 << 10;  ///< longer lines are read alone
+    std::vector<Event> events = std::vector<Event>(kSize);
+    std::vector<std::string> errors = std::vector<std::string>(kSize);  // "" for an event read
+    std::vector<std::int64_t> rows = std::vector<std::int64_t>(kSize);  // line or row numbers
+    // A reader for each slot, and one more (the last) for long lines.
+    std::vector<std::unique_ptr<EventLineReader>> readers = decltype(readers)(kSize + 1);
+    std::size_t size = 0;
+
+    /// The reader of slot `j`, or with kSize the reader of long lines.
+    EventLineReader& reader(std::size_t j) {
+      if (!readers[j]) readers[j] = std::make_unique<EventLineReader>();
+      return *readers[j];
+    }
+  };
+
+  /// Evaluates the block's events (and counts its bad lines) in the order they were read.
+  void flush_block(const Progress& progress) {
+    for (std::size_t j = 0; j < block_.size && !stopped(progress); ++j) {
+      if (!block_.errors[j].empty())
+        bad(block_.rows[j], std::move(block_.errors[j]));
+      else
+        event_one(block_.rows[j], block_.events[j]);
+    }
+    block_.size = 0;
   }
 
   void event_one(std::int64_t line_no, const Event& event) {
@@ -574,8 +626,7 @@ class Worker {
   const SimulationOptions& options_;
   std::unique_ptr<Batch> batch_ = batch_for(configs_);
   std::vector<FlatTally> tallies_ = std::vector<FlatTally>(configs_.size());
-  EventLineReader reader_;
-  Event event_;
+  Block block_;
   Decision decision_;
   std::vector<const StoreConfig*> stores_;
   const std::string* source_ = nullptr;

@@ -13,6 +13,7 @@
 #include "shoprules/host/errors.hpp"
 #include "shoprules/host/event_keys.hpp"
 #include "shoprules/host/event_line.hpp"
+#include "shoprules/host/limits.hpp"
 #include "shoprules/host/simulate.hpp"
 #include "shoprules/host/time.hpp"
 #include "shoprules/same_text.hpp"
@@ -405,6 +406,59 @@ TEST(EventLine, ALogReadInBlocksReadsEveryLineWhole) {
   const json& by_type = report["configs"][0]["by_type"];
   ASSERT_TRUE(by_type.contains("points.award"));
   EXPECT_GT(by_type["points.award"]["count"].get<std::int64_t>(), 0);
+}
+
+// A replay reads events a block at a time before it evaluates them: bad lines of every kind (not
+// JSON, an invalid event, too long, a store the config lacks) are still counted, the first of
+// them in the log quoted, and every good line, short or long, evaluated once.
+TEST(EventLine, BadLinesAreQuotedInTheLogsOrder) {
+  const fs::path path = fs::temp_directory_path() /
+                        ("shoprules-event-test-order-" + std::to_string(::getpid()) + ".jsonl");
+  constexpr int kLines = 300;
+  std::vector<std::pair<int, std::string>> expected;  // line number, how its error starts
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 1; i <= kLines; ++i) {
+      json e = order_event("e-" + std::to_string(i), 100 + i);
+      if (i % 7 == 0) {
+        out << "{not json\n";
+        expected.emplace_back(i, "not valid JSON");
+        continue;
+      }
+      if (i % 11 == 0) {
+        e["store"] = "mars";
+        expected.emplace_back(i, "store: no store named 'mars'");
+      } else if (i % 13 == 0) {
+        e["customer"]["note"] = std::string(host::kMaxEventLineBytes, 'n');
+        expected.emplace_back(i, "longer than the limit");
+      } else if (i % 17 == 0) {
+        e["order"]["lines"] = json::array();
+        e.erase("id");
+        expected.emplace_back(i, "id: is required");
+      } else if (i % 5 == 0) {  // long, but not too long: read apart from the block
+        e["customer"]["note"] = std::string(20000, 'n');
+      }
+      out << e.dump() << '\n';
+    }
+  }
+  host::Host h = make_host();
+  host::SimulationOptions options;
+  options.threads = 1;
+  options.bad_lines_listed = 10;  // of 97: the first ten are quoted
+  const json report = host::simulate(path, *h.snapshot(), nullptr, options);
+  fs::remove(path);
+  EXPECT_EQ(report["lines"], kLines);
+  EXPECT_EQ(report["events"], kLines - static_cast<int>(expected.size()));
+  ASSERT_EQ(report["bad_lines"], expected.size());
+  ASSERT_EQ(report["bad_examples"].size(), 10u);
+  for (std::size_t k = 0; k < 10; ++k) {
+    const json& b = report["bad_examples"][k];
+    EXPECT_EQ(b["line"], expected[k].first);
+    EXPECT_EQ(b["error"].get<std::string>().rfind(expected[k].second, 0), 0u)
+        << b["error"] << " on line " << expected[k].first;
+  }
+  // The good lines were each evaluated once: one points award per order.
+  EXPECT_EQ(report["configs"][0]["by_type"]["points.award"]["count"], report["events"]);
 }
 
 TEST(EventLine, TheLastOfDuplicateKeysWinsAsWithNlohmann) {
