@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
@@ -636,19 +637,54 @@ constexpr std::size_t kEventBytesEstimate = sizeof(Event) + 2 * sizeof(OrderLine
 
 }  // namespace
 
+constexpr std::size_t kStoresListed = 16;  // more stores in a batch: replays go row by row
+constexpr std::size_t kEventTypeCount = static_cast<std::size_t>(EventType::StockInquiry) + 1;
+
 const ArrowEventBatch::Events& ArrowEventBatch::events() const {
   std::call_once(impl_->read_once, [this] {
     Events& kept = impl_->kept;
     const std::int64_t n = rows();
-    kept.events.resize(static_cast<std::size_t>(n));
-    kept.errors.resize(static_cast<std::size_t>(n));
-    std::size_t bytes = n * (sizeof(Event) + sizeof(std::string));
-    for (std::int64_t r = 0; r < n; ++r) {
-      std::string& error = kept.errors[static_cast<std::size_t>(r)];
-      Event& ev = kept.events[static_cast<std::size_t>(r)];
-      error = read(r, ev);
-      if (!error.empty()) ev = Event{};  // a bad row keeps nothing but its error
-      bytes += heap_bytes(ev) + (error.size() > 15 ? error.capacity() : 0);
+    const auto size = static_cast<std::size_t>(n);
+    kept.events.resize(size);
+    kept.rows.resize(size);
+    kept.slots.resize(size);
+    kept.errors.resize(size);
+    std::size_t bytes = n * (sizeof(Event) + sizeof(std::string) + 2 * sizeof(std::int64_t));
+    std::vector<Event> window(static_cast<std::size_t>(std::min(n, Events::kWindow)));
+    for (std::int64_t w = 0; w < n; w += Events::kWindow) {
+      const std::int64_t end = std::min(n, w + Events::kWindow);
+      for (std::int64_t r = w; r < end; ++r) {
+        std::string& error = kept.errors[static_cast<std::size_t>(r)];
+        Event& ev = window[static_cast<std::size_t>(r - w)];
+        error = read(r, ev);
+        if (!error.empty()) {
+          kept.bad.push_back(r);
+          bytes += error.size() > 15 ? error.capacity() : 0;
+          continue;
+        }
+        bytes += heap_bytes(ev);
+        if (kept.few_stores && std::find(kept.stores.begin(), kept.stores.end(),
+                                         std::string_view(ev.store)) == kept.stores.end()) {
+          kept.few_stores = kept.stores.size() < kStoresListed;
+          kept.stores.push_back(ev.store);
+        }
+      }
+      // The window's good rows by type (in row order within a type), then its bad rows.
+      std::int64_t slot = w;
+      const auto place = [&](std::int64_t r, Event&& ev, bool good) {
+        kept.events[static_cast<std::size_t>(slot)] = std::move(ev);
+        kept.rows[static_cast<std::size_t>(slot)] = good ? r : -1;
+        kept.slots[static_cast<std::size_t>(r)] = slot++;
+      };
+      for (std::size_t type = 0; type < kEventTypeCount; ++type)
+        for (std::int64_t r = w; r < end; ++r) {
+          Event& ev = window[static_cast<std::size_t>(r - w)];
+          if (kept.errors[static_cast<std::size_t>(r)].empty() &&
+              static_cast<std::size_t>(ev.kind) == type)
+            place(r, std::move(ev), true);
+        }
+      for (std::int64_t r = w; r < end; ++r)
+        if (!kept.errors[static_cast<std::size_t>(r)].empty()) place(r, Event{}, false);
     }
     impl_->kept_bytes = bytes;
     impl_->read = true;

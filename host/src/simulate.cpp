@@ -399,32 +399,12 @@ class Worker {
         // A batch that keeps its events is read once, by the first replay, and kept for the next.
         const ArrowEventBatch::Events* kept =
             chunk.batch->keeps_events() ? &chunk.batch->events() : nullptr;
-        for (std::int64_t r = chunk.begin; r < chunk.end && !stopped(progress); ++r) {
-          const std::int64_t row_no = chunk.first_line + r;
-          if (kept) {
-            const auto i = static_cast<std::size_t>(r);
-            if (!kept->errors[i].empty())
-              bad(row_no, kept->errors[i]);
-            else
-              row_ready(row_no, kept->events[i]);
-            continue;
-          }
-          if (!batch_) {
-            const std::size_t j = block_.size++;
-            block_.errors[j] = chunk.batch->read(r, block_.events[j]);
-            block_.rows[j] = row_no;
-            if (block_.size == Block::kSize) flush_block(progress);
-            continue;
-          }
-          Event& event = batch_->events[batch_->size];
-          if (std::string error = chunk.batch->read(r, event); !error.empty())
-            bad(row_no, std::move(error));
-          else
-            row_ready(row_no, event);
-        }
-        // The blocked or batched rows' text lives in the Arrow batch, which goes next.
-        flush_block(progress);
-        flush_batch();
+        if (batch_)
+          rows_batched(chunk, kept, progress);
+        else if (kept)
+          kept_in_groups(chunk, *kept, progress);
+        else
+          rows_in_blocks(chunk, progress);
       } else {
         row_ = false;
         std::int64_t line_no = chunk.first_line;
@@ -454,6 +434,74 @@ class Worker {
     if (result.bad_examples.size() < options_.bad_lines_listed)
       result.bad_examples.push_back(
           {source_ ? *source_ : std::string(), line_no, row_, std::move(error)});
+  }
+
+  /// An Arrow chunk's rows, with isolated plugins: each into the next slot of the batch.
+  void rows_batched(const Chunk& chunk, const ArrowEventBatch::Events* kept,
+                    const Progress& progress) {
+    for (std::int64_t r = chunk.begin; r < chunk.end && !stopped(progress); ++r) {
+      const std::int64_t row_no = chunk.first_line + r;
+      if (kept) {
+        const auto i = static_cast<std::size_t>(r);
+        if (!kept->errors[i].empty())
+          bad(row_no, kept->errors[i]);
+        else
+          row_ready(row_no, kept->events[static_cast<std::size_t>(kept->slots[i])]);
+        continue;
+      }
+      Event& event = batch_->events[batch_->size];
+      if (std::string error = chunk.batch->read(r, event); !error.empty())
+        bad(row_no, std::move(error));
+      else
+        row_ready(row_no, event);
+    }
+    flush_batch();  // the batched rows' text lives in the Arrow batch, which goes next
+  }
+
+  /// An Arrow chunk's rows, read a block at a time (see Block).
+  void rows_in_blocks(const Chunk& chunk, const Progress& progress) {
+    for (std::int64_t r = chunk.begin; r < chunk.end && !stopped(progress); ++r) {
+      const std::size_t j = block_.size++;
+      block_.errors[j] = chunk.batch->read(r, block_.events[j]);
+      block_.rows[j] = chunk.first_line + r;
+      if (block_.size == Block::kSize) flush_block(progress);
+    }
+    flush_block(progress);  // the block's text lives in the Arrow batch, which goes next
+  }
+
+  /// A kept chunk's events (read by an earlier replay), in the order they are stored: grouped by
+  /// type within each window (ArrowEventBatch::Events). Bad rows are counted first, in their
+  /// order; an event is then never bad, unless it names a store a config lacks: then, so that
+  /// bad rows keep the log's order, the chunk goes row by row.
+  void kept_in_groups(const Chunk& chunk, const ArrowEventBatch::Events& kept,
+                      const Progress& progress) {
+    using Events = ArrowEventBatch::Events;
+    const bool whole_windows = chunk.begin % Events::kWindow == 0 &&
+                               (chunk.end % Events::kWindow == 0 ||
+                                chunk.end == static_cast<std::int64_t>(kept.rows.size()));
+    bool known_stores = kept.few_stores && whole_windows;
+    for (const ConfigSnapshot* config : configs_)
+      for (std::string_view store : kept.stores) known_stores = known_stores && config->find(store);
+    if (!known_stores) {
+      for (std::int64_t r = chunk.begin; r < chunk.end && !stopped(progress); ++r) {
+        const auto i = static_cast<std::size_t>(r);
+        if (!kept.errors[i].empty())
+          bad(chunk.first_line + r, kept.errors[i]);
+        else if (const Event& ev = kept.events[static_cast<std::size_t>(kept.slots[i])];
+                 find_stores(chunk.first_line + r, ev))
+          evaluate_found(ev);
+      }
+      return;
+    }
+    for (auto b = std::lower_bound(kept.bad.begin(), kept.bad.end(), chunk.begin);
+         b != kept.bad.end() && *b < chunk.end; ++b)
+      bad(chunk.first_line + *b, kept.errors[static_cast<std::size_t>(*b)]);
+    for (std::int64_t slot = chunk.begin; slot < chunk.end && !stopped(progress); ++slot) {
+      const std::int64_t row = kept.rows[static_cast<std::size_t>(slot)];
+      if (row < 0) continue;  // a bad row's slot
+      const Event& ev = kept.events[static_cast<std::size_t>(slot)];
+      if (find_stores(chunk.first_line + row, ev)) evaluate_found(ev);  // (always found)
+    }
   }
 
   void line_one(std::string_view line, std::int64_t line_no, const Progress& progress) {
@@ -502,21 +550,29 @@ class Worker {
     for (std::size_t j = 0; j < block_.size && !stopped(progress); ++j) {
       if (!block_.errors[j].empty())
         bad(block_.rows[j], std::move(block_.errors[j]));
-      else
-        event_one(block_.rows[j], block_.events[j]);
+      else if (find_stores(block_.rows[j], block_.events[j]))
+        evaluate_found(block_.events[j]);
     }
     block_.size = 0;
   }
 
-  void event_one(std::int64_t line_no, const Event& event) {
+  /// The event's store in every config, into stores_; or false, the line counted as bad.
+  bool find_stores(std::int64_t line_no, const Event& event) {
     stores_.clear();
     for (const ConfigSnapshot* config : configs_) {
       const StoreConfig* store = config->find(event.store);
-      if (!store)
-        return bad(line_no, "store: no store named '" + std::string(event.store) +
-                                "' in the config (stores: " + config->store_names() + ")");
+      if (!store) {
+        bad(line_no, "store: no store named '" + std::string(event.store) +
+                         "' in the config (stores: " + config->store_names() + ")");
+        return false;
+      }
       stores_.push_back(store);
     }
+    return true;
+  }
+
+  /// Evaluates `event` under every config, in the stores find_stores found, and tallies it.
+  void evaluate_found(const Event& event) {
     ++result.events;
     result.first_at = std::min(result.first_at, event.at.seconds);
     result.last_at = std::max(result.last_at, event.at.seconds);
@@ -569,10 +625,9 @@ class Worker {
     event_batched(line_no);
   }
 
-  /// A row read into `event`: evaluated now, or, with isolated plugins, put in the batch (copied
-  /// there unless it was read into the batch's next slot; its text still borrows from the batch).
+  /// A row read into `event`, with isolated plugins: put in the batch (copied there unless it was
+  /// read into the batch's next slot; its text still borrows from the Arrow batch).
   void row_ready(std::int64_t row_no, const Event& event) {
-    if (!batch_) return event_one(row_no, event);
     Event& slot = batch_->events[batch_->size];
     if (&slot != &event) slot = event;
     event_batched(row_no);

@@ -317,6 +317,42 @@ def test_bad_rows_are_counted_and_quoted_by_file_and_row(tmp_path: Path) -> None
     assert left == right
 
 
+STORES = {"stores": {"eu": {}, "outlet": {"plugins": {"delight": {"enabled": False}}}}}
+
+
+@pytest.mark.parametrize("unknown_store", [False, True])
+def test_a_kept_log_replays_as_it_was_read(tmp_path: Path, unknown_store: bool) -> None:
+    # Kept in memory, a batch's events are stored grouped by type: the report, its bad rows
+    # (more than are quoted, so which are quoted depends on their order) and its sums are those
+    # of the log read row by row, with events of several stores, and one a config lacks.
+    events = _events(3000, seed=11)
+    bad_rows = set()
+    for i, e in enumerate(events):
+        e["store"] = ("default", "eu", "outlet")[i % 3]
+        if i % 37 == 5:
+            e["id"] = None
+            bad_rows.add(i)
+        elif unknown_store and i % 53 == 7:
+            e["store"] = "mars"
+            bad_rows.add(i)
+    path = tmp_path / "mixed.parquet"
+    pq.write_table(_table(events), path, row_group_size=1000)
+    against = {**STORES, **NO_FREE_SHIPPING}
+    eventlog.clear_cache()
+    try:
+        plain = shoprules.simulate(path, STORES, threads=1)
+        assert plain["bad_lines"] == len(bad_rows) > 20
+        assert [b["row"] for b in plain["bad_examples"]] == sorted(bad_rows)[:20]
+        for threads in (1, 2, 1):
+            kept = shoprules.simulate(path, STORES, against, threads=threads, cache=True)
+            assert eventlog.cached_events() == 3000
+            left, right = same(kept, plain)
+            assert left.pop("configs")[0] == right.pop("configs")[0]
+            assert left == right
+    finally:
+        eventlog.clear_cache()
+
+
 def test_a_list_of_a_million_items_is_a_bad_row(tmp_path: Path) -> None:
     events = _events(20)
     i = next(k for k, e in enumerate(events) if e["type"] == "order.placed")

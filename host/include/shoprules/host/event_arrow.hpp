@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shoprules/event.hpp"
@@ -45,10 +46,19 @@ class ArrowEventBatch {
   /// field, as for a JSON line. The event's text borrows from the batch.
   std::string read(std::int64_t row, Event& ev) const;
 
-  /// Every row as a typed event, or what is wrong with it ("" for a good row).
+  /// Every row as a typed event, or what is wrong with it. Within each window of kWindow rows
+  /// (counted from row 0), the window's events are stored grouped by type, in row order within a
+  /// type, and its bad rows after them: a replay walks the slots in order, so events of one type
+  /// run the same rules one after another, from memory side by side.
   struct Events {
-    std::vector<Event> events;
-    std::vector<std::string> errors;
+    static constexpr std::int64_t kWindow = 256;
+    std::vector<Event> events;             ///< by slot
+    std::vector<std::int64_t> rows;        ///< by slot: the event's row, or -1 for a bad row's slot
+    std::vector<std::int64_t> slots;       ///< by row: the row's slot
+    std::vector<std::string> errors;       ///< by row: what is wrong with it, "" for a good row
+    std::vector<std::int64_t> bad;         ///< the bad rows, in order
+    std::vector<std::string_view> stores;  ///< the stores the good rows name, each once
+    bool few_stores = true;  ///< false: too many stores to list (then `stores` is incomplete)
   };
   /// Asks the batch to keep its rows as typed events once read, for later replays of it (a
   /// what-if run again on a log held in memory then reads nothing). Call before sharing it.
