@@ -98,6 +98,8 @@ struct WorkerResult {
 /// Rows of a record batch per chunk: a batch of the default 65,536 rows makes 8, so threads share
 /// a short log's few batches evenly.
 constexpr std::int64_t kPieceRows = 8192;
+// A piece of a kept batch holds whole windows of its events (see kept_in_groups).
+static_assert(kPieceRows % ArrowEventBatch::Events::kWindow == 0);
 
 /// The '\n' in `text`, found with memchr (a vectorised scan) rather than a byte-by-byte count.
 std::int64_t count_newlines(std::string_view text) {

@@ -51,7 +51,7 @@ class ArrowEventBatch {
   /// type, and its bad rows after them: a replay walks the slots in order, so events of one type
   /// run the same rules one after another, from memory side by side.
   struct Events {
-    static constexpr std::int64_t kWindow = 256;
+    static constexpr std::int64_t kWindow = 8192;
     std::vector<Event> events;             ///< by slot
     std::vector<std::int64_t> rows;        ///< by slot: the event's row, or -1 for a bad row's slot
     std::vector<std::int64_t> slots;       ///< by row: the row's slot
