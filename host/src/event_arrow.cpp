@@ -659,7 +659,7 @@ const ArrowEventBatch::Events& ArrowEventBatch::events() const {
         error = read(r, ev);
         if (!error.empty()) {
           kept.bad.push_back(r);
-          bytes += error.size() > 15 ? error.capacity() : 0;
+          bytes += sizeof(std::int64_t) + (error.size() > 15 ? error.capacity() : 0);
           continue;
         }
         bytes += heap_bytes(ev);
