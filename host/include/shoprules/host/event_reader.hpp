@@ -105,8 +105,8 @@ class EventReader {
     throw InvalidEventError(path.str(), problem);
   }
 
-  // The failures of the inline readers below, out of line: a field read well builds no message
-  // and carries no code that would.
+  // The failures of the field readers below, out of line: a field read well builds no message,
+  // and its reader carries no code that would.
   [[noreturn, gnu::cold, gnu::noinline]] static void fail_at(const EventPath& path, Key k,
                                                              const char* problem) {
     fail(path.child(k), problem);
