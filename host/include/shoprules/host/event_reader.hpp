@@ -156,8 +156,7 @@ class EventReader {
     if (!n) return std::nullopt;
     std::string_view s;
     if (!n->string(s)) fail_got(path, k, "a string", *n);
-    if (s.size() > kMaxTextBytes) [[unlikely]]
-      fail_long(path.child(k), s.size());
+    check_text(s, path.child(k));
     return s;
   }
 
