@@ -29,6 +29,7 @@ mapfile -t build_reqs < <("$VENV/bin/python" -m pip freeze | grep -iE '^(scikit[
 mkdir -p "$OUT"
 RAW="$(mktemp -d)"
 trap 'rm -rf "$RAW"' EXIT
+pgo_profile=""  # the first wheel's PGO training (cmake/pgo.cmake) serves the others
 for py in "${pythons[@]}"; do
   tag="$("$py" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')"
   bvenv="$ROOT/build/wheel/venv-$tag"
@@ -42,7 +43,9 @@ for py in "${pythons[@]}"; do
   CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$bvenv/bin/python" -m pip wheel -q \
     --disable-pip-version-check --no-build-isolation --no-deps -w "$RAW/$tag" \
     --config-settings=build-dir="$ROOT/build/wheel/$tag" \
-    --config-settings=cmake.define.SHOPRULES_WERROR=ON "$ROOT"
+    --config-settings=cmake.define.SHOPRULES_WERROR=ON \
+    --config-settings=cmake.define.SHOPRULES_PGO_PROFILE="$pgo_profile" "$ROOT"
+  [ -n "$pgo_profile" ] || pgo_profile="$ROOT/build/wheel/$tag/pgo/profile"
   say "Repairing the $tag wheel with auditwheel"
   rm -f "$OUT"/shoprules-*-"$tag"-*.whl
   auditwheel repair -w "$OUT" "$RAW/$tag"/shoprules-*.whl
