@@ -9,11 +9,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <system_error>
 #include <thread>
 #include <tuple>
@@ -739,6 +741,9 @@ struct Simulation::Impl {
   Progress progress;
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::thread> pool;
+  std::mutex done_mutex;  // for done_cv: a worker that ends says so at once
+  std::condition_variable done_cv;
+  std::size_t done = 0;  // workers ended
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::uint64_t total = 0, pushed = 0;  // bytes: of every source, handed to the workers
   std::int64_t lines = 0;               // lines and rows handed to the workers, or dropped
@@ -756,7 +761,14 @@ struct Simulation::Impl {
     try {
       for (unsigned t = 0; t < threads; ++t) {
         workers.push_back(std::make_unique<Worker>(configs, options));
-        pool.emplace_back([this, w = workers.back().get()] { w->run(queue, progress); });
+        pool.emplace_back([this, w = workers.back().get()] {
+          w->run(queue, progress);
+          {
+            std::lock_guard lock(done_mutex);
+            ++done;
+          }
+          done_cv.notify_all();
+        });
       }
     } catch (const std::system_error& e) {  // the threads started must end before they are freed
       progress.cancelled = true;
@@ -910,11 +922,15 @@ struct Simulation::Impl {
   json finish(const std::string& name) {
     begin();
     queue.close();
-    // The feeding is done; keep the line moving until the workers are too.
-    // Short sleeps, so the end is seen soon after it comes; tick() draws and reports at its pace.
+    // The feeding is done; keep the line moving until the workers are too. Short waits, which
+    // the last worker to end cuts short (a replay's end is not seen up to 5 ms late); tick()
+    // draws and reports at its pace.
     while ((options.progress || options.on_progress) && progress.bytes < pushed &&
            !progress.cancelled) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      {
+        std::unique_lock lock(done_mutex);
+        done_cv.wait_for(lock, std::chrono::milliseconds(5), [&] { return done == pool.size(); });
+      }
       tick();
     }
     stop();
