@@ -8,6 +8,11 @@
 # (-fprofile-prefix-path), so one's counts find the other's objects. A function the training
 # never ran is optimized as it would be without a profile (-fprofile-partial-training).
 #
+# The training runs on every build (its own build is incremental; the run takes about a second),
+# but an object of this build is compiled again only when its own sources change, not when only
+# the counts do: in a long-lived build folder the counts of an unchanged file may lag behind, which
+# changes how its code is laid out, never what it does. A fresh build folder is exact.
+#
 # Included by the top-level CMakeLists.txt. Three modes:
 #   SHOPRULES_PGO_GENERATE=<dir>   the training build: instrument everything, write counts to dir
 #   SHOPRULES_PGO=ON               this build: run the training build first, then use its counts

@@ -6,7 +6,9 @@
 #   bash scripts/wheel.sh OUTDIR [PYTHON...]
 #
 # Without PYTHON arguments: every CPython 3.10 to 3.13 found (scripts/pythons.sh). Each version builds in its own folder under build/wheel/
-# (compiler output shared through ccache) with the scikit-build-core and pybind11 of .venv.
+# with the scikit-build-core and pybind11 of .venv. The builds are profile-guided
+# (cmake/pgo.cmake): the first wheel's training serves the others, and ccache shares the rest of
+# the compiler output (it cannot cache a compile that uses a profile).
 # `auditwheel show` must then name a manylinux tag for every wheel. scripts/wheel-test.sh
 # installs and tests what this writes.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
