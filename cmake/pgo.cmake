@@ -21,8 +21,23 @@
 #                                  <dir> (its <build>/pgo/profile), without training again: the
 #                                  wheels for several Pythons share one training this way
 
-# Compiles a target with the training's counts (below); without SHOPRULES_PGO, does nothing.
+# Compiles `target` with the training's counts, after the training ran. Without counts to use
+# (SHOPRULES_PGO off, another compiler than GCC, or the training build itself), does nothing.
 function(shoprules_pgo_use target)
+  if(NOT _pgo_counts)
+    return()
+  endif()
+  if(TARGET shoprules_pgo_train)
+    add_dependencies(${target} shoprules_pgo_train)
+  endif()
+  target_compile_options(${target} PRIVATE
+    -fprofile-use=${_pgo_counts} -fprofile-prefix-path=${CMAKE_BINARY_DIR}
+    -fprofile-partial-training
+    # Code the training never reaches (the Python bindings, isolation) has no counts.
+    -Wno-missing-profile
+    # GCC 12 warns, wrongly, of overlapping copies inside std::string once a profile has it
+    # inline more (no copy there can overlap); the training build, without counts, does not.
+    -Wno-restrict)
 endfunction()
 
 if(SHOPRULES_PGO_GENERATE)
@@ -75,17 +90,3 @@ else()
     BUILD_ALWAYS ON)
 endif()
 
-# Compiles `target` with the training's counts, after the training ran.
-function(shoprules_pgo_use target)
-  if(TARGET shoprules_pgo_train)
-    add_dependencies(${target} shoprules_pgo_train)
-  endif()
-  target_compile_options(${target} PRIVATE
-    -fprofile-use=${_pgo_counts} -fprofile-prefix-path=${CMAKE_BINARY_DIR}
-    -fprofile-partial-training
-    # Code the training never reaches (the Python bindings, isolation) has no counts.
-    -Wno-missing-profile
-    # GCC 12 warns, wrongly, of overlapping copies inside std::string once a profile has it
-    # inline more (no copy there can overlap); the training build, without counts, does not.
-    -Wno-restrict)
-endfunction()
