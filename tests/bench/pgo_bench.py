@@ -32,24 +32,20 @@ sys.path.insert(0, str(HERE))
 from sections import write_section  # noqa: E402
 from simulate_bench import make_logs  # noqa: E402
 
+# Run in a fresh process whose PYTHONPATH puts one build's package first: simulate_bench's best()
+# times each replay there.
 MEASURE = """
-import json, resource, sys, time
+import json, sys
+sys.path.insert(0, sys.argv[3])
 import shoprules
+from simulate_bench import best
 jsonl, parquet = sys.argv[1], sys.argv[2]
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-def best(path, rounds, cache):
-    walls, cpus = [], []
-    for _ in range(rounds):
-        c, t = cpu(), time.perf_counter()
-        shoprules.simulate(path, {}, threads=2, cache=cache)
-        walls.append(time.perf_counter() - t)
-        cpus.append(cpu() - c)
-    return min(walls), min(cpus)
-out = {"JSON lines": best(jsonl, 3, False), "Parquet": best(parquet, 3, False)}
+def replay(path, rounds, cache):
+    wall, cpu, _ = best(lambda: shoprules.simulate(path, {}, threads=2, cache=cache), rounds)
+    return wall, cpu
+out = {"JSON lines": replay(jsonl, 3, False), "Parquet": replay(parquet, 3, False)}
 shoprules.simulate(parquet, {}, threads=2, cache=True)  # read once
-out["Parquet kept in memory (repeat)"] = best(parquet, 5, True)
+out["Parquet kept in memory (repeat)"] = replay(parquet, 5, True)
 print(json.dumps({"where": shoprules.__file__, "seconds": out}))
 """
 
@@ -94,7 +90,7 @@ def measure(path: Path, jsonl: Path, parquet: Path) -> dict[str, tuple[float, fl
     """Best wall and best CPU seconds of each replay, in a fresh process on the package at path."""
     env = dict(os.environ, PYTHONPATH=str(path))
     out = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(jsonl), str(parquet)],
+        [sys.executable, "-c", MEASURE, str(jsonl), str(parquet), str(HERE)],
         check=True, capture_output=True, text=True, env=env,
     )  # fmt: skip
     result = json.loads(out.stdout)
