@@ -18,16 +18,6 @@ const char* outcome_name(Outcome o) {
   return "?";
 }
 
-void Decision::recycle_actions() {
-  for (Action& a : actions) {
-    if (spare.size() >= kSpareActions) break;
-    if (a.reason.capacity() > kSpareReasonBytes || a.params.capacity() > kSpareParams) continue;
-    a.params.clear();  // what they hold is freed now; the vector's storage is what is kept
-    spare.push_back(std::move(a));
-  }
-  actions.clear();
-}
-
 std::string Decision::why(const TraceEntry& t) const {
   if (t.outcome != Outcome::Fired) return t.why ? t.why : t.detail;
   std::string out = t.detail;

@@ -15,8 +15,8 @@ namespace {
 
 /// The first problem with the actions this rule emitted, or "". When the rule reached back to
 /// earlier actions, those are checked too, and one it broke is dropped (it cannot be unbroken).
-std::string invalid_action(const RuleOutput& out, std::vector<Action>& actions,
-                           const StoreConfig& store, std::uint32_t rule) {
+std::string invalid_action(const RuleOutput& out, ActionList& actions, const StoreConfig& store,
+                           std::uint32_t rule) {
   std::string first;
   const std::size_t from = out.reached_back() ? 0 : out.first_own();
   for (std::size_t i = from; i < actions.size(); ++i) {
@@ -96,7 +96,7 @@ class RuleTimer {
 
 /// After a rule call: whether it ended well (no exception, within the caps, every action it
 /// emitted or changed sane). Inline, and building no message: every rule call pays it.
-bool call_ok(RuleStatus status, const RuleOutput& out, const std::vector<Action>& actions,
+bool call_ok(RuleStatus status, const RuleOutput& out, const ActionList& actions,
              const std::string& note) {
   if (status != RuleStatus::Ok || !within_count_caps(out, note)) return false;
   const std::size_t from = out.reached_back() ? 0 : out.first_own();
@@ -111,8 +111,8 @@ bool call_ok(RuleStatus status, const RuleOutput& out, const std::vector<Action>
 }
 
 /// What a rule call did, in `t`, once the rule's actions are its own (`origin`).
-void record(const RuleOutput& ro, std::vector<Action>& actions, std::uint32_t index,
-            RuleStats& stats, TraceEntry& t, bool count_fired) {
+void record(const RuleOutput& ro, ActionList& actions, std::uint32_t index, RuleStats& stats,
+            TraceEntry& t, bool count_fired) {
   for (std::size_t i = ro.first_own(); i < actions.size(); ++i) actions[i].origin = index;
   if (ro.emitted() > 0 || ro.noted()) {
     if (count_fired) stats.fired.fetch_add(1, std::memory_order_relaxed);
@@ -162,7 +162,7 @@ void run_rule(const StoreConfig& snap, std::uint32_t index, const Event& event, 
   RuleTimer timer(clock, *call.stats, t);
   Params params(call.param_specs, call.values, call.value_count);
   RuleContext ctx{event, params, call.plugin, call.rule, snap.seed_hash, snap.currency};
-  RuleOutput ro(out.actions, t.detail, &out.spare, out.keep_reasons);
+  RuleOutput ro(out.actions, t.detail, out.keep_reasons);
   std::string error;
   const RuleStatus status = call.run(*call.spec, ctx, ro, error);
   if (call_ok(status, ro, out.actions, t.detail)) [[likely]]

@@ -37,7 +37,7 @@ void union_strings(Action& into, const Action& from, std::string_view key) {
   }
 }
 
-std::vector<Action*> kept_of_type(std::vector<Action>& actions, std::string_view type) {
+std::vector<Action*> kept_of_type(ActionList& actions, std::string_view type) {
   std::vector<Action*> out;
   for (Action& a : actions)
     if (a.is_kept() && a.type == type) out.push_back(&a);
@@ -45,7 +45,7 @@ std::vector<Action*> kept_of_type(std::vector<Action>& actions, std::string_view
 }
 
 template <class Score>
-void keep_best(std::vector<Action>& actions, std::string_view type, const StoreConfig& snap,
+void keep_best(ActionList& actions, std::string_view type, const StoreConfig& snap,
                const char* loses_to, Score score) {
   auto group = kept_of_type(actions, type);
   if (group.size() < 2) return;
@@ -60,7 +60,7 @@ void keep_best(std::vector<Action>& actions, std::string_view type, const StoreC
 }
 
 template <class Fold>
-void fold_into_first(std::vector<Action>& actions, std::string_view type, const StoreConfig& snap,
+void fold_into_first(ActionList& actions, std::string_view type, const StoreConfig& snap,
                      Fold fold) {
   auto group = kept_of_type(actions, type);
   if (group.size() < 2) return;
@@ -74,7 +74,7 @@ void fold_into_first(std::vector<Action>& actions, std::string_view type, const 
 }
 
 /// Several exchanges of the same returned line ship once: the first is kept.
-void one_exchange_per_line(std::vector<Action>& actions, const StoreConfig& snap) {
+void one_exchange_per_line(ActionList& actions, const StoreConfig& snap) {
   auto group = kept_of_type(actions, "exchange.ship");
   for (std::size_t i = 1; i < group.size(); ++i) {
     const Value* line = group[i]->param("returned_sku");
@@ -91,8 +91,7 @@ void one_exchange_per_line(std::vector<Action>& actions, const StoreConfig& snap
 
 }  // namespace
 
-void merge_actions(std::vector<Action>& actions, const StoreConfig& snap,
-                   std::int64_t order_subtotal) {
+void merge_actions(ActionList& actions, const StoreConfig& snap, std::int64_t order_subtotal) {
   // Each policy changes only actions of its own type. Most evaluations have no two kept actions
   // of one such type: one pass counts them, and only a type with two or more is merged.
   enum Merged { Upgrade, Refund, Coupon, Award, Expire, Exchange, Vip, kMergedTypes };

@@ -28,7 +28,7 @@ void goodwill_cap(const RuleContext& ctx, RuleOutput& out) {
   bool capped = false;
   // Read with seen(): only an action over the cap is taken to change, so the host checks earlier
   // actions again only after a cap.
-  const std::vector<shoprules::Action>& seen = out.seen();
+  const shoprules::ActionList& seen = out.seen();
   for (std::size_t i = 0; i < seen.size(); ++i) {
     if (!seen[i].is_kept()) continue;
     const std::int64_t value = shoprules::goodwill_value(seen[i], ev);

@@ -20,7 +20,7 @@ void tier_terms(const RuleContext& ctx, RuleOutput& out) {
   // Without the 12 months' spend, loyalty.tiers' reading of lifetime spend stands.
   if (!ev.customer.has_spend_12m) return out.skip("the profile has no spend_12m");
   // loyalty.tiers counts lifetime spend; under these terms its change does not stand.
-  const std::vector<shoprules::Action>& seen = out.seen();
+  const shoprules::ActionList& seen = out.seen();
   for (std::size_t i = 0; i < seen.size(); ++i)
     if (seen[i].is_kept() && shoprules::same_text(seen[i].type, "tier.change")) {
       out.drop(out.actions()[i],

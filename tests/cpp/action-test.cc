@@ -287,7 +287,7 @@ TEST(Value, ChangingAListOrObjectOfAnotherKindThrows) {
 
 // A note from pieces reads as one written from a string; notes are joined with "; ".
 TEST(RuleOutput, NotesFromPiecesReadAsNotesFromStrings) {
-  std::vector<Action> actions;
+  ActionList actions;
   std::string pieces, strings;
   RuleOutput by_pieces(actions, pieces);
   RuleOutput by_strings(actions, strings);
@@ -307,7 +307,7 @@ TEST(RuleOutput, NotesFromPiecesReadAsNotesFromStrings) {
 }
 
 TEST(RuleOutput, SeenReadsEarlierActionsWithoutReachingBack) {
-  std::vector<Action> actions;
+  ActionList actions;
   actions.push_back(make("return.approve"));
   actions.push_back(make("refund.issue"));
   actions[0].status = Action::Status::Dropped;
@@ -324,9 +324,9 @@ TEST(RuleOutput, SeenReadsEarlierActionsWithoutReachingBack) {
   EXPECT_TRUE(out.reached_back());  // find() may change one: the host checks them all again
 }
 
-TEST(RuleOutput, EmitsIntoSpareActionsAsIfTheyWereNew) {
-  std::vector<Action> spare(1);
-  Action& old = spare[0];
+TEST(RuleOutput, EmitsIntoKeptActionsAsIfTheyWereNew) {
+  ActionList actions;
+  Action& old = actions.emplace_back();
   old.type = "a.very.long.action.type.indeed";
   old.set("stale", "a value kept from an earlier evaluation").set("n", 1);
   old.reason = std::string(200, 'x');
@@ -335,32 +335,75 @@ TEST(RuleOutput, EmitsIntoSpareActionsAsIfTheyWereNew) {
   old.status_note = "dropped by an earlier rule";
   const char* reason_storage = old.reason.data();
   const Member* params_storage = old.params.data();
+  actions.clear();  // as between two evaluations: the action is kept for its storage
+  EXPECT_TRUE(actions.empty());
+  EXPECT_EQ(actions.capacity(), 1u);
 
-  std::vector<Action> actions;
   std::string note;
-  RuleOutput out(actions, note, &spare);
+  RuleOutput out(actions, note);
   Action& a = out.emit("points.award").because(12, " points for an order of ", "12.00 USD");
-  EXPECT_TRUE(spare.empty());
   ASSERT_EQ(actions.size(), 1u);
+  EXPECT_EQ(&a, &actions[0]);
   EXPECT_EQ(a.type, "points.award");
   EXPECT_EQ(a.reason, "12 points for an order of 12.00 USD");
-  EXPECT_EQ(a.reason.data(), reason_storage);  // written where the spare's reason was
-  EXPECT_TRUE(a.params.empty());               // nothing of the spare's params is left
+  EXPECT_EQ(a.reason.data(), reason_storage);  // written where the old reason was
+  EXPECT_TRUE(a.params.empty());               // nothing of the old params is left
   EXPECT_EQ(a.params.data(), params_storage);  // but their storage is
   EXPECT_EQ(a.origin, 0u);
   EXPECT_TRUE(a.is_kept());
+  EXPECT_TRUE(a.wants_reason);
   EXPECT_EQ(a.status_note, "");
   a.set("points", 12);
   EXPECT_EQ(a.params.size(), 1u);
   EXPECT_EQ(a.param("stale"), nullptr);
 
-  // With no spare left, emit makes a new action; a literal reason and a moved string both work.
+  // With no kept action left, emit makes a new one; a literal reason and a moved string both work.
   out.emit("gift.send", "A card").set("value", 0);
   out.emit("coupon.issue", std::string("A coupon of ") + "5.00 USD");
   ASSERT_EQ(actions.size(), 3u);
   EXPECT_EQ(actions[1].reason, "A card");
   EXPECT_EQ(actions[2].reason, "A coupon of 5.00 USD");
   EXPECT_EQ(out.emitted(), 3u);
+}
+
+TEST(ActionList, ReadsAsAVectorAndKeepsWhatItDropsForReuse) {
+  ActionList list;
+  list.push_back(make("gift.send").set("value", 1));
+  list.push_back(make("coupon.issue").set("amount", 500));
+  list.push_back(make("points.award").set("points", 3));
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list.end() - list.begin(), 3);
+  EXPECT_EQ(list.back().type, "points.award");
+  list.resize(1);  // as the host takes back what a failed rule emitted
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list.capacity(), 3u);
+  EXPECT_EQ(list[0].type, "gift.send");
+  Action& fresh = list.emplace_back();  // a kept one, reset to what a new action is
+  EXPECT_EQ(&fresh, &list[1]);
+  EXPECT_EQ(fresh.type, "");
+  EXPECT_TRUE(fresh.params.empty());
+  list.resize(3);  // grows with default actions
+  EXPECT_EQ(list[2].type, "");
+  EXPECT_TRUE(list[2].params.empty());
+
+  list.push_back(list[0]);  // its own action, although adding one may move them all
+  list.push_back(std::move(list[1]));
+  ASSERT_EQ(list.size(), 5u);
+  EXPECT_EQ(list[3].type, "gift.send");
+  EXPECT_EQ(list[3].int_param("value"), 1);
+  EXPECT_EQ(list[0].int_param("value"), 1);
+  list.resize(3);
+
+  ActionList copy = list;  // copies what the list holds, not what it keeps
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(copy.capacity(), 3u);
+  EXPECT_EQ(list.capacity(), 5u);
+  EXPECT_EQ(copy[0].int_param("value"), 1);
+  ActionList moved = std::move(copy);
+  EXPECT_EQ(moved.size(), 3u);
+  EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): a moved-from list is empty
+  copy.push_back(make("gift.send"));
+  EXPECT_EQ(copy.size(), 1u);
 }
 
 TEST(Text, AppendAndBecauseWriteWhatCatWrites) {
@@ -417,14 +460,14 @@ TEST(Text, AMoneyPieceWritesWhatFormatMoneyWrites) {
 }
 
 // A replay keeps no reasons: the rules emit, set params and amend as in an evaluation, but every
-// way of writing a reason writes nothing (so the pieces are never formatted), and an action taken
-// from the spares is marked as well as a new one.
+// way of writing a reason writes nothing (so the pieces are never formatted), and an action
+// kept from an earlier evaluation is marked as well as a new one.
 TEST(RuleOutput, AReplayWritesNoReasons) {
-  std::vector<Action> spare(1);
-  spare[0].reason = std::string(40, 'x');
-  std::vector<Action> actions;
+  ActionList actions;
+  actions.emplace_back().reason = std::string(40, 'x');
+  actions.clear();
   std::string note;
-  RuleOutput quiet(actions, note, &spare, false);
+  RuleOutput quiet(actions, note, false);
   EXPECT_FALSE(quiet.reasons());
   Action& a = quiet.emit("points.award").because(12, " points for ", money(1200, "USD"));
   EXPECT_FALSE(a.wants_reason);
@@ -441,14 +484,15 @@ TEST(RuleOutput, AReplayWritesNoReasons) {
   }
   EXPECT_EQ(quiet.emitted(), 3u);
 
-  // An evaluation writes them, also into a spare a replay marked.
-  spare.push_back(std::move(actions[0]));
+  // An evaluation writes them, also into a kept action a replay marked.
   actions.clear();
-  RuleOutput loud(actions, note, &spare);
+  RuleOutput loud(actions, note);
   EXPECT_TRUE(loud.reasons());
   Action& b = loud.emit("points.award").because(12, " points for ", money(1200, "USD"));
   EXPECT_TRUE(b.wants_reason);
   EXPECT_EQ(b.reason, "12 points for 12.00 USD");
+  EXPECT_TRUE(loud.emit("gift.send").wants_reason);  // another the replay marked
+  loud.emit("gift.send");
   EXPECT_TRUE(loud.emit("gift.send").wants_reason);  // a new one
 }
 
@@ -473,14 +517,15 @@ TEST(Decision, ClearKeepsABoundedNumberOfActionsForTheirStorage) {
   d.actions[0].reason = std::string(host::kSpareReasonBytes + 1, 'x');  // too big to keep
   d.clear();
   EXPECT_TRUE(d.actions.empty());
-  EXPECT_EQ(d.spare.size(), host::kSpareActions);
-  for (const Action& a : d.spare) {
+  ASSERT_EQ(d.actions.capacity(), host::kSpareActions);
+  for (std::size_t i = 0; i < d.actions.capacity(); ++i) {
+    const Action& a = d.actions.data()[i];
     EXPECT_LE(a.reason.capacity(), host::kSpareReasonBytes);
     EXPECT_TRUE(a.params.empty());  // what the params held is freed at once
   }
   d.actions.push_back(make("gift.send"));
   d.clear();
-  EXPECT_EQ(d.spare.size(), host::kSpareActions);  // never more than the bound
+  EXPECT_EQ(d.actions.capacity(), host::kSpareActions);  // never more than the bound
 }
 
 }  // namespace

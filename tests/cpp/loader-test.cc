@@ -33,7 +33,7 @@ TEST(Loader, LoadsTheBundledPluginsInFileOrder) {
 
 TEST(Loader, AbiKeyNamesEveryPart) {
   std::string key = host::host_abi_key();
-  EXPECT_NE(key.find("shoprules-abi=6"), std::string::npos) << key;
+  EXPECT_NE(key.find("shoprules-abi=7"), std::string::npos) << key;
   EXPECT_NE(key.find("gcc-"), std::string::npos) << key;
   EXPECT_NE(key.find("libstdc++-"), std::string::npos) << key;
   EXPECT_NE(key.find("cxx11abi="), std::string::npos) << key;

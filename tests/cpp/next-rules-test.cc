@@ -204,7 +204,7 @@ TEST(NextRules, ChecksTheNewActionTypes) {
 TEST(NextRules, MergesExpiriesAndExchanges) {
   auto h = make_host();
   const host::StoreConfig& store = h.snapshot()->main();
-  std::vector<Action> actions;
+  ActionList actions;
   actions.push_back(make("points.expire").set("points", 10));
   actions.push_back(make("points.expire").set("points", 30));
   actions.push_back(make("exchange.ship").set("sku", "A").set("returned_sku", "SH-1"));

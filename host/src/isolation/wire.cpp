@@ -268,7 +268,7 @@ void write_action(Writer& w, const Action& a) {
   }
 }
 
-void write_actions(Writer& w, const std::vector<Action>& actions) {
+void write_actions(Writer& w, const ActionList& actions) {
   w.u32(static_cast<std::uint32_t>(actions.size()));
   for (const Action& a : actions) write_action(w, a);
 }
@@ -290,12 +290,12 @@ bool read_action(Reader& r, Action& a) {
   return r.ok();
 }
 
-bool read_actions(Reader& r, std::vector<Action>& actions) {
+bool read_actions(Reader& r, ActionList& actions) {
   const std::uint32_t n = r.count(21);
   return r.ok() && read_action_items(r, actions, n);
 }
 
-bool read_action_items(Reader& r, std::vector<Action>& actions, std::uint32_t n) {
+bool read_action_items(Reader& r, ActionList& actions, std::uint32_t n) {
   if (n > r.remaining() / 21) return false;  // each takes at least 21 bytes
   actions.resize(n);
   for (Action& a : actions)

@@ -107,13 +107,13 @@ void write_event(Writer& w, const Event& ev);
 /// Fills `ev` (reset first); its text points into the reader's area.
 bool read_event(Reader& r, Event& ev);
 
-void write_actions(Writer& w, const std::vector<Action>& actions);
-bool read_actions(Reader& r, std::vector<Action>& actions);
+void write_actions(Writer& w, const ActionList& actions);
+bool read_actions(Reader& r, ActionList& actions);
 /// One action, as write_actions writes each after the count; read_action overwrites all of `a`.
 void write_action(Writer& w, const Action& a);
 bool read_action(Reader& r, Action& a);
 /// Reads `n` actions (their count already read) into actions[0, n), reusing what they held.
-bool read_action_items(Reader& r, std::vector<Action>& actions, std::uint32_t n);
+bool read_action_items(Reader& r, ActionList& actions, std::uint32_t n);
 
 void write_value(Writer& w, const Value& v);
 bool read_value(Reader& r, Value& v, int depth = 0);

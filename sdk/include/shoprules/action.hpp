@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,20 +65,119 @@ struct Action {
   bool is_kept() const { return status == Status::Kept; }
 };
 
+/// The actions of one evaluation, in order. Reads as a std::vector<Action> does (size, [],
+/// begin/end, data), but keeps the actions it held past its end when it shrinks or is cleared:
+/// the next emplace_back resets one of them and hands it out again, with its params' vector and
+/// its strings' buffers, instead of making a new one. The host reuses one list for every event
+/// of a replay, so an emitted action usually costs no allocation and no move.
+class ActionList {
+ public:
+  ActionList() = default;
+  ActionList(const ActionList& other) { *this = other; }
+  ActionList(ActionList&& other) noexcept
+      : slots_(std::move(other.slots_)), size_(std::exchange(other.size_, 0)) {}
+  ActionList& operator=(const ActionList& other) {
+    if (this != &other) {
+      clear();
+      for (const Action& a : other) push_back(a);
+    }
+    return *this;
+  }
+  ActionList& operator=(ActionList&& other) noexcept {
+    slots_ = std::move(other.slots_);
+    size_ = std::exchange(other.size_, 0);
+    other.slots_.clear();
+    return *this;
+  }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  /// How many actions it holds: those in it, and those kept past its end for reuse.
+  std::size_t capacity() const { return slots_.size(); }
+  Action& operator[](std::size_t i) { return slots_[i]; }
+  const Action& operator[](std::size_t i) const { return slots_[i]; }
+  Action* data() { return slots_.data(); }
+  const Action* data() const { return slots_.data(); }
+  Action* begin() { return slots_.data(); }
+  Action* end() { return slots_.data() + size_; }
+  const Action* begin() const { return slots_.data(); }
+  const Action* end() const { return slots_.data() + size_; }
+  Action& front() { return slots_[0]; }
+  Action& back() { return slots_[size_ - 1]; }
+  const Action& back() const { return slots_[size_ - 1]; }
+
+  /// A new action at the end, as a default-constructed one is. Like std::vector's, it may move
+  /// the actions already in the list.
+  Action& emplace_back() {
+    if (size_ == slots_.size()) {
+      slots_.emplace_back();
+      return slots_[size_++];
+    }
+    Action& a = slots_[size_++];
+    a.type.clear();
+    a.params.clear();
+    a.reason.clear();
+    a.origin = 0;
+    a.status = Action::Status::Kept;
+    a.wants_reason = true;
+    a.status_note.clear();
+    return a;
+  }
+  /// Adds a copy of `a` (or `a` itself, moved), which may be one of this list's own actions.
+  void push_back(const Action& a) {
+    if (holds(a)) return push_back(Action(a));  // emplace_back may move or reset it
+    emplace_back() = a;
+  }
+  void push_back(Action&& a) {
+    if (holds(a)) return push_back(Action(std::move(a)));
+    emplace_back() = std::move(a);
+  }
+  /// Ends the list at `n` actions (kept for reuse), or adds default ones up to `n`.
+  void resize(std::size_t n) {
+    if (n <= size_) {
+      size_ = n;
+      return;
+    }
+    while (size_ < n) emplace_back();
+  }
+  void reserve(std::size_t n) { slots_.reserve(n); }
+  /// Empties the list, keeping its actions for reuse.
+  void clear() { size_ = 0; }
+
+  /// Empties the list, keeping at most `max_kept` of its actions for reuse, and none whose
+  /// reason or params took more than `max_reason_bytes` or `max_params`: a bound on what an
+  /// unusual evaluation leaves held. What the kept ones' params hold is freed now.
+  void recycle(std::size_t max_kept, std::size_t max_reason_bytes, std::size_t max_params) {
+    for (std::size_t i = 0; i < size_; ++i) {
+      Action& a = slots_[i];
+      if (a.reason.capacity() > max_reason_bytes || a.params.capacity() > max_params) {
+        std::destroy_at(&a);  // frees its storage, which assigning a new action would not
+        std::construct_at(&a);
+      } else {
+        a.params.clear();
+      }
+    }
+    if (slots_.size() > max_kept) slots_.resize(max_kept);
+    size_ = 0;
+  }
+
+ private:
+  bool holds(const Action& a) const {
+    return std::less_equal<const Action*>()(slots_.data(), &a) &&
+           std::less<const Action*>()(&a, slots_.data() + slots_.size());
+  }
+
+  std::vector<Action> slots_;  ///< [0, size_) in the list; the rest kept for reuse
+  std::size_t size_ = 0;
+};
+
 /// Where a rule writes what it decided. It sees every action earlier rules emitted in this
 /// evaluation, so a rule may amend one (set a param, extend the reason) instead of adding its own.
 class RuleOutput {
  public:
-  /// `spare`: actions of earlier evaluations the host keeps for their storage (their params'
-  /// vector, their reason's buffer); emit() takes one from there before it makes a new one.
   /// `reasons`: whether this evaluation keeps reasons (false in a replay).
-  RuleOutput(std::vector<Action>& actions, std::string& note, std::vector<Action>* spare = nullptr,
-             bool reasons = true)
-      : actions_(&actions),
-        note_(&note),
-        first_own_(actions.size()),
-        spare_(spare),
-        reasons_(reasons) {}
+  RuleOutput(ActionList& actions, std::string& note, bool reasons = true)
+      : actions_(&actions), note_(&note), first_own_(actions.size()), reasons_(reasons) {}
 
   /// Whether this evaluation keeps the actions' reasons. A replay (`simulate`) does not: its
   /// report counts actions and money. `because`, `append_reason` and the emits with a reason then
@@ -134,7 +235,7 @@ class RuleOutput {
   }
 
   /// Every action so far in this evaluation, including dropped and merged ones.
-  std::vector<Action>& actions() {
+  ActionList& actions() {
     reached_back_ = true;
     return *actions_;
   }
@@ -148,7 +249,7 @@ class RuleOutput {
   /// Every action so far in this evaluation, to read only. After a rule that took actions() or
   /// find(), the host checks every earlier action again, since the rule may have changed any; a
   /// rule that only reads them with seen() spares it that.
-  const std::vector<Action>& seen() const { return *actions_; }
+  const ActionList& seen() const { return *actions_; }
 
   /// The first kept action of this type, to read only, or nullptr.
   const Action* seen(std::string_view type) const {
@@ -166,32 +267,20 @@ class RuleOutput {
   bool reached_back() const { return reached_back_; }
 
  private:
-  /// A new kept action of this type, with no params and no reason: a spare one if there is one.
+  /// A new kept action of this type, with no params and no reason, in storage an earlier
+  /// evaluation's action left behind where there is one.
   Action& add(std::string_view type) {
-    if (!spare_ || spare_->empty()) {
-      Action& a = actions_->emplace_back();
-      a.type.assign(type);
-      a.wants_reason = reasons_;
-      return a;
-    }
-    Action& a = actions_->emplace_back(std::move(spare_->back()));
-    spare_->pop_back();
+    Action& a = actions_->emplace_back();
     a.type.assign(type);
-    a.params.clear();
-    a.reason.clear();
-    a.origin = 0;
-    a.status = Action::Status::Kept;
     a.wants_reason = reasons_;
-    a.status_note.clear();
     return a;
   }
 
-  std::vector<Action>* actions_;
+  ActionList* actions_;
   std::string* note_;
   std::size_t first_own_;
   const char* skip_why_ = nullptr;
   bool reached_back_ = false;
-  std::vector<Action>* spare_;
   bool reasons_;
 };
 

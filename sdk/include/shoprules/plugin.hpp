@@ -11,7 +11,7 @@
 #include "shoprules/rule.hpp"
 
 /// Bumped whenever a type that crosses the boundary (Event, Action, RuleSpec, ...) changes layout.
-#define SHOPRULES_SDK_ABI_VERSION 6
+#define SHOPRULES_SDK_ABI_VERSION 7
 
 #define SHOPRULES_DETAIL_STR2(x) #x
 #define SHOPRULES_DETAIL_STR(x) SHOPRULES_DETAIL_STR2(x)

@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <exception>
 #include <initializer_list>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -236,15 +237,17 @@ class RuleRunner {
   /// that amends them). A throw is caught and reported in Result::error, as the host would.
   Result operator()(const Event& ev, std::vector<Action> earlier = {}) const {
     Result r;
-    r.actions = std::move(earlier);
-    r.first_own = r.actions.size();
-    const Params params(spec_->params, values_.data(), values_.size());
-    const RuleContext ctx{ev, params, plugin_, spec_->id, seed_hash_, currency_};
+    r.first_own = earlier.size();
     if (!(spec_->events & event_bit(ev.kind))) {  // as the host does, without calling it
+      r.actions = std::move(earlier);
       r.skipped = not_for_events(spec_->events);
       return r;
     }
-    RuleOutput out(r.actions, r.note);
+    ActionList actions;
+    for (Action& a : earlier) actions.push_back(std::move(a));
+    const Params params(spec_->params, values_.data(), values_.size());
+    const RuleContext ctx{ev, params, plugin_, spec_->id, seed_hash_, currency_};
+    RuleOutput out(actions, r.note);
     try {
       spec_->fn(ctx, out);
     } catch (const std::exception& e) {
@@ -252,7 +255,9 @@ class RuleRunner {
     } catch (...) {
       r.error = "threw an exception that is not a std::exception";
     }
-    if (!r.error.empty()) r.actions.resize(r.first_own);
+    if (!r.error.empty()) actions.resize(r.first_own);
+    r.actions.assign(std::make_move_iterator(actions.begin()),
+                     std::make_move_iterator(actions.end()));
     if (out.skip_why()) r.skipped = out.skip_why();
     return r;
   }

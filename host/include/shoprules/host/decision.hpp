@@ -37,12 +37,12 @@ struct Decision {
   std::shared_ptr<const ConfigSnapshot> snapshot;
   const StoreConfig* store = nullptr;  ///< the store of the event, inside `snapshot`
   std::string event_id;
-  std::vector<Action> actions;  ///< every action emitted, in order; merged or dropped ones too
+  /// Every action emitted, in order; merged or dropped ones too. clear() keeps some of them for
+  /// their storage: rules emit into them (RuleOutput::emit) instead of allocating a params vector
+  /// and a reason each time. A replay's workers and the binding's pool of decisions for
+  /// Host.evaluate reuse their decisions.
+  ActionList actions;
   std::vector<TraceEntry> trace;
-  /// Actions of earlier evaluations, kept by clear() for their storage: rules emit into them
-  /// (RuleOutput::emit) instead of allocating a params vector and a reason each time. A replay's
-  /// workers and the binding's pool of decisions for Host.evaluate reuse their decisions.
-  std::vector<Action> spare;
   /// Whether the rules write their actions' reasons (RuleOutput::reasons). A replay's workers
   /// turn it off: a report counts actions and money and shows no reason. clear() keeps it.
   bool keep_reasons = true;
@@ -52,12 +52,9 @@ struct Decision {
     snapshot.reset();
     store = nullptr;
     event_id.clear();
-    recycle_actions();
+    actions.recycle(kSpareActions, kSpareReasonBytes, kSpareParams);
     trace.clear();
   }
-
-  /// Moves the actions into `spare`, up to kSpareActions of modest size; frees the rest.
-  void recycle_actions();
 
   /// The trace entry's "why" in words.
   std::string why(const TraceEntry& t) const;

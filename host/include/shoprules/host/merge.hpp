@@ -19,7 +19,6 @@ namespace shoprules::host {
 /// - exchange.ship keeps one per returned line (`returned_sku`), the first.
 /// Every other type is kept as emitted. What is merged away stays in `actions` with status Merged
 /// and a note naming the action it went into, so the trace can say so.
-void merge_actions(std::vector<Action>& actions, const StoreConfig& store,
-                   std::int64_t order_subtotal);
+void merge_actions(ActionList& actions, const StoreConfig& store, std::int64_t order_subtotal);
 
 }  // namespace shoprules::host
