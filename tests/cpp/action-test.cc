@@ -526,6 +526,19 @@ TEST(Decision, ClearKeepsABoundedNumberOfActionsForTheirStorage) {
   d.actions.push_back(make("gift.send"));
   d.clear();
   EXPECT_EQ(d.actions.capacity(), host::kSpareActions);  // never more than the bound
+
+  // An action taken back (a rule that failed after emitting it) is bounded as well when the
+  // decision is cleared, although it is no longer in the list.
+  d.actions.push_back(make("gift.send"));
+  Action& big = d.actions.emplace_back();
+  big.type = "gift.send";
+  for (std::size_t i = 0; i <= host::kSpareParams; ++i) big.set("p" + std::to_string(i), 1);
+  big.reason = std::string(4 * host::kSpareReasonBytes, 'x');
+  d.actions.resize(1);
+  d.clear();
+  EXPECT_LE(d.actions.data()[1].reason.capacity(), host::kSpareReasonBytes);
+  EXPECT_LE(d.actions.data()[1].params.capacity(), host::kSpareParams);
+  EXPECT_TRUE(d.actions.data()[0].params.empty());
 }
 
 }  // namespace

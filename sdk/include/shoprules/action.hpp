@@ -75,7 +75,9 @@ class ActionList {
   ActionList() = default;
   ActionList(const ActionList& other) { *this = other; }
   ActionList(ActionList&& other) noexcept
-      : slots_(std::move(other.slots_)), size_(std::exchange(other.size_, 0)) {}
+      : slots_(std::move(other.slots_)),
+        size_(std::exchange(other.size_, 0)),
+        used_(std::exchange(other.used_, 0)) {}
   ActionList& operator=(const ActionList& other) {
     if (this != &other) {
       clear();
@@ -86,6 +88,7 @@ class ActionList {
   ActionList& operator=(ActionList&& other) noexcept {
     slots_ = std::move(other.slots_);
     size_ = std::exchange(other.size_, 0);
+    used_ = std::exchange(other.used_, 0);
     other.slots_.clear();
     return *this;
   }
@@ -111,9 +114,11 @@ class ActionList {
   Action& emplace_back() {
     if (size_ == slots_.size()) {
       slots_.emplace_back();
-      return slots_[size_++];
+      used_ = ++size_;
+      return slots_.back();
     }
     Action& a = slots_[size_++];
+    if (size_ > used_) used_ = size_;
     a.type.clear();
     a.params.clear();
     a.reason.clear();
@@ -146,9 +151,10 @@ class ActionList {
 
   /// Empties the list, keeping at most `max_kept` of its actions for reuse, and none whose
   /// reason or params took more than `max_reason_bytes` or `max_params`: a bound on what an
-  /// unusual evaluation leaves held. What the kept ones' params hold is freed now.
+  /// unusual evaluation leaves held. What the kept ones' params hold is freed now. Every action
+  /// handed out since the last recycle is seen, also one a shrinking resize or clear() left.
   void recycle(std::size_t max_kept, std::size_t max_reason_bytes, std::size_t max_params) {
-    for (std::size_t i = 0; i < size_; ++i) {
+    for (std::size_t i = 0; i < used_; ++i) {
       Action& a = slots_[i];
       if (a.reason.capacity() > max_reason_bytes || a.params.capacity() > max_params) {
         std::destroy_at(&a);  // frees its storage, which assigning a new action would not
@@ -158,7 +164,7 @@ class ActionList {
       }
     }
     if (slots_.size() > max_kept) slots_.resize(max_kept);
-    size_ = 0;
+    size_ = used_ = 0;
   }
 
  private:
@@ -169,6 +175,7 @@ class ActionList {
 
   std::vector<Action> slots_;  ///< [0, size_) in the list; the rest kept for reuse
   std::size_t size_ = 0;
+  std::size_t used_ = 0;  ///< slots handed out since the last recycle: [0, used_) may hold data
 };
 
 /// Where a rule writes what it decided. It sees every action earlier rules emitted in this
