@@ -104,6 +104,10 @@ struct Member {
   std::string key;
   Value value;
 
+  Member() = default;
+  Member(std::string_view k, const Value& v) : key(k), value(v) {}
+  Member(std::string_view k, Value&& v) : key(k), value(std::move(v)) {}
+
   friend bool operator==(const Member& a, const Member& b) {
     return a.key == b.key && a.value == b.value;
   }
@@ -130,9 +134,7 @@ inline void put_member(std::vector<Member>& members, std::string_view key, Value
     return;
   }
   if (members.empty()) members.reserve(4);  // most params and objects have a few members
-  Member& m = members.emplace_back();
-  m.key.assign(key);
-  m.value = std::move(v);
+  members.emplace_back(key, std::move(v));  // built in place: no empty member to overwrite
 }
 
 }  // namespace detail
