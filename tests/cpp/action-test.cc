@@ -404,6 +404,10 @@ TEST(ActionList, ReadsAsAVectorAndKeepsWhatItDropsForReuse) {
   EXPECT_TRUE(copy.empty());  // NOLINT(bugprone-use-after-move): a moved-from list is empty
   copy.push_back(make("gift.send"));
   EXPECT_EQ(copy.size(), 1u);
+  ActionList& same = moved;  // moved into itself, it stays as it was
+  moved = std::move(same);
+  EXPECT_EQ(moved.size(), 3u);
+  EXPECT_EQ(moved[0].int_param("value"), 1);
 }
 
 TEST(Text, AppendAndBecauseWriteWhatCatWrites) {

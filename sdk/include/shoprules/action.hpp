@@ -86,10 +86,12 @@ class ActionList {
     return *this;
   }
   ActionList& operator=(ActionList&& other) noexcept {
-    slots_ = std::move(other.slots_);
-    size_ = std::exchange(other.size_, 0);
-    used_ = std::exchange(other.used_, 0);
-    other.slots_.clear();
+    if (this != &other) {
+      slots_ = std::move(other.slots_);
+      size_ = std::exchange(other.size_, 0);
+      used_ = std::exchange(other.used_, 0);
+      other.slots_.clear();
+    }
     return *this;
   }
 
