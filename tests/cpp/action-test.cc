@@ -224,6 +224,29 @@ TEST(Action, SetReplacesAKeyAndKeepsTheOrder) {
   EXPECT_EQ(a.param("a_rather_long_param_name")->as_string(), "x");
 }
 
+TEST(Action, ResetMakesItANewActionAndKeepsItsStorage) {
+  Action a = make("a.very.long.action.type.indeed");
+  a.set("n", 1).set("text", "a value long enough to be stored apart");
+  a.reason = std::string(200, 'x');
+  a.origin = 7;
+  a.status = Action::Status::Merged;
+  a.wants_reason = false;
+  a.status_note = "merged into an earlier action";
+  const char* reason_storage = a.reason.data();
+  const Member* params_storage = a.params.data();
+  a.reset();
+  const Action fresh;
+  EXPECT_EQ(a.type, fresh.type);
+  EXPECT_EQ(a.params.size(), fresh.params.size());
+  EXPECT_EQ(a.reason, fresh.reason);
+  EXPECT_EQ(a.origin, fresh.origin);
+  EXPECT_EQ(a.status, fresh.status);
+  EXPECT_EQ(a.wants_reason, fresh.wants_reason);
+  EXPECT_EQ(a.status_note, fresh.status_note);
+  EXPECT_EQ(a.reason.data(), reason_storage);
+  EXPECT_EQ(a.params.data(), params_storage);
+}
+
 TEST(Value, HoldsOneKindAndReadsOthersAsEmpty) {
   static_assert(sizeof(Value) <= 40, "a param value stays small: rules move many");
   const Value number(2.5);
@@ -516,32 +539,32 @@ TEST(Text, SameTextComparesEveryByte) {
 
 TEST(Decision, ClearKeepsABoundedNumberOfActionsForTheirStorage) {
   host::Decision d;
-  for (std::size_t i = 0; i < host::kSpareActions + 10; ++i)
+  for (std::size_t i = 0; i < host::kKeptActions + 10; ++i)
     d.actions.push_back(make("gift.send").set("value", 1));
-  d.actions[0].reason = std::string(host::kSpareReasonBytes + 1, 'x');  // too big to keep
+  d.actions[0].reason = std::string(host::kKeptReasonBytes + 1, 'x');  // too big to keep
   d.clear();
   EXPECT_TRUE(d.actions.empty());
-  ASSERT_EQ(d.actions.capacity(), host::kSpareActions);
+  ASSERT_EQ(d.actions.capacity(), host::kKeptActions);
   for (std::size_t i = 0; i < d.actions.capacity(); ++i) {
     const Action& a = d.actions.data()[i];
-    EXPECT_LE(a.reason.capacity(), host::kSpareReasonBytes);
+    EXPECT_LE(a.reason.capacity(), host::kKeptReasonBytes);
     EXPECT_TRUE(a.params.empty());  // what the params held is freed at once
   }
   d.actions.push_back(make("gift.send"));
   d.clear();
-  EXPECT_EQ(d.actions.capacity(), host::kSpareActions);  // never more than the bound
+  EXPECT_EQ(d.actions.capacity(), host::kKeptActions);  // never more than the bound
 
   // An action taken back (a rule that failed after emitting it) is bounded as well when the
   // decision is cleared, although it is no longer in the list.
   d.actions.push_back(make("gift.send"));
   Action& big = d.actions.emplace_back();
   big.type = "gift.send";
-  for (std::size_t i = 0; i <= host::kSpareParams; ++i) big.set("p" + std::to_string(i), 1);
-  big.reason = std::string(4 * host::kSpareReasonBytes, 'x');
+  for (std::size_t i = 0; i <= host::kKeptParams; ++i) big.set("p" + std::to_string(i), 1);
+  big.reason = std::string(4 * host::kKeptReasonBytes, 'x');
   d.actions.resize(1);
   d.clear();
-  EXPECT_LE(d.actions.data()[1].reason.capacity(), host::kSpareReasonBytes);
-  EXPECT_LE(d.actions.data()[1].params.capacity(), host::kSpareParams);
+  EXPECT_LE(d.actions.data()[1].reason.capacity(), host::kKeptReasonBytes);
+  EXPECT_LE(d.actions.data()[1].params.capacity(), host::kKeptParams);
   EXPECT_TRUE(d.actions.data()[0].params.empty());
 }
 

@@ -63,6 +63,18 @@ struct Action {
     return v && v->kind() == Value::Kind::Int ? v->as_int() : fallback;
   }
   bool is_kept() const { return status == Status::Kept; }
+
+  /// Makes it a new action again, every field as a default Action has it, but keeping the
+  /// strings' and the params' storage for what is written next (ActionList reuses actions so).
+  void reset() {
+    type.clear();
+    params.clear();
+    reason.clear();
+    origin = 0;
+    status = Status::Kept;
+    wants_reason = true;
+    status_note.clear();
+  }
 };
 
 /// The actions of one evaluation, in order. Reads as a std::vector<Action> does (size, [],
@@ -121,13 +133,7 @@ class ActionList {
     }
     Action& a = slots_[size_++];
     if (size_ > used_) used_ = size_;
-    a.type.clear();
-    a.params.clear();
-    a.reason.clear();
-    a.origin = 0;
-    a.status = Action::Status::Kept;
-    a.wants_reason = true;
-    a.status_note.clear();
+    a.reset();
     return a;
   }
   /// Adds a copy of `a` (or `a` itself, moved), which may be one of this list's own actions.

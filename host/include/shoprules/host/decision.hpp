@@ -28,9 +28,9 @@ struct TraceEntry {
 
 /// How many actions a reused Decision keeps for their storage, and the storage one may keep:
 /// enough for every action of a usual evaluation, and a bound on what an unusual one leaves.
-inline constexpr std::size_t kSpareActions = 64;
-inline constexpr std::size_t kSpareReasonBytes = 1024;
-inline constexpr std::size_t kSpareParams = 16;
+inline constexpr std::size_t kKeptActions = 64;
+inline constexpr std::size_t kKeptReasonBytes = 1024;
+inline constexpr std::size_t kKeptParams = 16;
 
 struct Decision {
   /// Keeps the snapshot, and through it every plugin library whose static text the trace names.
@@ -52,7 +52,7 @@ struct Decision {
     snapshot.reset();
     store = nullptr;
     event_id.clear();
-    actions.recycle(kSpareActions, kSpareReasonBytes, kSpareParams);
+    actions.recycle(kKeptActions, kKeptReasonBytes, kKeptParams);
     trace.clear();
   }
 
